@@ -1,0 +1,262 @@
+//! The pack file format: what a pack author writes, as Rust types.
+//!
+//! These types are deserialised from YAML (strictly: unknown fields are
+//! errors) and produce the JSON Schema that `kubeprep bank schema` prints.
+//! They hold content only; checks that span files (ids, references, hint
+//! ladders) live in `validate.rs`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The top-level `pack.yaml` of a pack: who interviews, the flow, the rubric.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackFile {
+    /// Machine name of the pack, e.g. `kubernetes`.
+    pub id: String,
+    /// Human title, e.g. "Kubernetes operations".
+    pub title: String,
+    /// Content version; bump it when questions or key points change.
+    pub version: String,
+    /// The interviewer's persona.
+    pub persona: Persona,
+    /// The interview flow: phases in order, each with a time budget.
+    pub phases: Vec<Phase>,
+    /// The rubric: the areas the scorecard rates.
+    pub rubric: Vec<RubricArea>,
+    /// Named synonym groups usable in detection patterns as `@name`.
+    #[serde(default)]
+    pub lexicon: BTreeMap<String, Vec<String>>,
+}
+
+/// The interviewer the candidate talks to.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    /// Display name, e.g. "Sam".
+    pub name: String,
+    /// Role, e.g. "DevOps lead".
+    pub role: String,
+    /// How the persona talks and what it values (documentation for authors and an optional LLM voice).
+    pub style: String,
+    /// The opening line, said before the first question.
+    pub opening: String,
+    /// Said when the interview ends, before the scorecard.
+    pub closing: String,
+    /// Short acknowledgements used when a point lands, varied by the engine.
+    #[serde(default)]
+    pub acknowledgements: Vec<String>,
+    /// Lines used to move to the next question.
+    #[serde(default)]
+    pub transitions: Vec<String>,
+}
+
+/// One phase of the interview flow.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Machine name, e.g. `deployments`.
+    pub id: String,
+    /// Shown in the status line, e.g. "Deployments and rollouts".
+    pub title: String,
+    /// Time budget in minutes; when it runs out the interviewer moves on after the current question.
+    pub minutes: u32,
+    /// What the interviewer says when the phase starts (optional).
+    #[serde(default)]
+    pub intro: Option<String>,
+    /// Questions always asked in this phase, in order.
+    #[serde(default)]
+    pub core: Vec<String>,
+    /// Questions asked when difficulty and time allow, in order.
+    #[serde(default)]
+    pub extra: Vec<String>,
+}
+
+/// A rubric area with its three levels and study resources.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RubricArea {
+    /// One of the area ids key points refer to, e.g. `deployments`.
+    pub id: String,
+    /// Title, e.g. "Deployments and rollouts".
+    pub title: String,
+    /// What a novice shows in this area.
+    pub novice: String,
+    /// What an intermediate candidate shows.
+    pub intermediate: String,
+    /// What an expert shows.
+    pub expert: String,
+    /// Where to study this area.
+    pub resources: Vec<Resource>,
+}
+
+/// Something to read or do to improve in an area.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Title of the resource.
+    pub title: String,
+    /// Where it is (a URL, or a `kubeprep` command).
+    pub url: String,
+    /// Which gap it closes: key point ids it teaches (used to choose resources from gaps).
+    #[serde(default)]
+    pub covers: Vec<String>,
+}
+
+/// A file under `questions/`: one seed problem (optional) and its questions.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionsFile {
+    /// The seed problem these questions come from, with its configurations.
+    #[serde(default)]
+    pub problem: Option<Problem>,
+    /// Synonym groups added by this file (names must be unique across the pack).
+    #[serde(default)]
+    pub lexicon: BTreeMap<String, Vec<String>>,
+    /// The questions.
+    pub questions: Vec<Question>,
+}
+
+/// A design or troubleshooting problem from the problem bank.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    /// Machine name, e.g. `payment-rollout`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The scenario as given to the candidate.
+    pub scenario: String,
+    /// The question that opens this problem.
+    pub question: String,
+    /// Reference configurations (YAML) with notes on what they get right and wrong.
+    #[serde(default)]
+    pub configurations: Vec<Configuration>,
+    /// The model answer for the whole problem (Markdown).
+    pub model_answer: String,
+    /// Follow-up question ids, in the order an interviewer would ask them.
+    #[serde(default)]
+    pub follow_ups: Vec<String>,
+}
+
+/// A reference manifest.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Configuration {
+    /// Title, e.g. "Deployment".
+    pub title: String,
+    /// The manifest, as YAML text.
+    pub yaml: String,
+    /// What to notice about it (corrections to the seed go here).
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// How hard a question is; drives adaptive flow.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    /// Warm-up material.
+    Easy,
+    /// What a working practitioner should handle.
+    Medium,
+    /// Senior material: asked when the candidate is strong.
+    Hard,
+}
+
+impl Difficulty {
+    /// Lower-case name, as in pack files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+}
+
+/// One interview question.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable id used by every interface, e.g. `rollout-zero-downtime`.
+    pub id: String,
+    /// The rubric area this question mainly assesses.
+    pub topic: String,
+    /// How hard it is.
+    pub difficulty: Difficulty,
+    /// The question as the interviewer asks it.
+    pub text: String,
+    /// For follow-up questions: the question they follow.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// An extra constraint added when the candidate is strong (hard mode).
+    #[serde(default)]
+    pub constraint: Option<String>,
+    /// The 4-level hint ladder.
+    pub hints: Hints,
+    /// What an expert answer contains.
+    pub key_points: Vec<KeyPoint>,
+    /// Wrong beliefs worth flagging.
+    #[serde(default)]
+    pub misconceptions: Vec<Misconception>,
+    /// Follow-up question ids.
+    #[serde(default)]
+    pub follow_ups: Vec<String>,
+    /// The model answer (Markdown).
+    pub model_answer: String,
+}
+
+/// The hint ladder: each level is asked for explicitly and costs score.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hints {
+    /// Level 1: a question that points the way.
+    pub nudge: String,
+    /// Level 2: names the mechanism to use.
+    pub direction: String,
+    /// Level 3: the key settings or steps.
+    pub partial: String,
+    /// Level 4: the full walkthrough.
+    pub walkthrough: String,
+}
+
+/// Something an expert answer says, and how to recognise it.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPoint {
+    /// Id, unique within the question.
+    pub id: String,
+    /// What the point is, phrased as feedback ("Sets maxUnavailable: 0 so ...").
+    pub text: String,
+    /// Rubric area id.
+    pub area: String,
+    /// 1 (nice to have), 2 (expected), 3 (core).
+    pub weight: u8,
+    /// Detection patterns; the point is made if any one matches within a sentence.
+    pub detect: Vec<String>,
+    /// What the interviewer asks when the answer misses this point.
+    #[serde(default)]
+    pub probe: Option<String>,
+    /// What the interviewer asks to go deeper when the answer makes this point.
+    #[serde(default)]
+    pub deepen: Option<String>,
+}
+
+/// A wrong belief and its correction.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Misconception {
+    /// Id, unique within the question.
+    pub id: String,
+    /// The wrong belief, stated.
+    pub text: String,
+    /// The plain correction the interviewer gives.
+    pub correction: String,
+    /// Detection patterns, as for key points.
+    pub detect: Vec<String>,
+}

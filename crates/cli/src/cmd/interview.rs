@@ -1,0 +1,351 @@
+//! `kubeprep interview`: the terminal front-end of the interview engine.
+//!
+//! Reads answers and commands (rustyline on a terminal, plain lines on a
+//! pipe: the same protocol), stores each event before the engine sees it,
+//! renders the engine's outputs, and keeps the session summary current for
+//! `kubeprep history`. Not for: deciding anything about the interview.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, Result};
+use kubeprep_bank::Pack;
+use kubeprep_grade::Grader;
+use kubeprep_interview::{Event, Input, Interview, Output};
+use kubeprep_store::{AnyStore, NewSession, SessionId, SessionStatus, Store};
+
+use super::Global;
+use crate::{input, term, Outcome};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Continue a saved session: the latest unfinished one, or the one with this id (a prefix is enough)
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+    resume: Option<String>,
+    /// The candidate's name, shown on the scorecard
+    #[arg(long, value_name = "NAME")]
+    candidate: Option<String>,
+    /// Vary the interviewer's wording with this seed (default: random)
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A running session: the engine, where its events go, and how to print.
+struct Session<'a> {
+    engine: Interview<'a>,
+    store: &'a AnyStore,
+    rt: &'a tokio::runtime::Runtime,
+    id: SessionId,
+    color: bool,
+    persona: &'a str,
+}
+
+impl Session<'_> {
+    /// Stores the event, then applies it and prints what the engine says.
+    fn act(&mut self, ev: Event) -> Result<()> {
+        let payload = serde_json::to_value(&ev)?;
+        let kind = payload
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("event")
+            .to_string();
+        self.rt
+            .block_on(self.store.append(&self.id, &kind, ev.at_ms(), &payload))
+            .context("cannot save the session; nothing was lost before this action")?;
+        let outputs = self.engine.apply(&ev);
+        self.render(&outputs)?;
+        self.save_summary()
+    }
+
+    fn save_summary(&self) -> Result<()> {
+        let card = self.engine.scorecard();
+        let status = if self.engine.is_finished() {
+            SessionStatus::Finished
+        } else if self.engine.status(now_ms()).paused {
+            SessionStatus::Paused
+        } else {
+            SessionStatus::InProgress
+        };
+        let answered = card.questions.iter().filter(|q| !q.skipped).count() as u32;
+        let score = (!card.questions.is_empty()).then_some(card.overall_score);
+        self.rt.block_on(
+            self.store
+                .set_summary(&self.id, status, score, answered, now_ms()),
+        )?;
+        Ok(())
+    }
+
+    fn render(&self, outputs: &[Output]) -> Result<()> {
+        let mut s = String::new();
+        for o in outputs {
+            s.push_str(&term::output(o, self.persona, self.color));
+        }
+        term::print(&s)
+    }
+}
+
+pub fn run(g: &Global, a: Args) -> Result<Outcome> {
+    let pack: Pack = g.load_pack()?;
+    let grader = Grader::new(&pack)?;
+    let (store, rt) = g.open_store()?;
+    let color = g.color();
+    let tty = std::io::stdin().is_terminal();
+
+    let (id, events) = match &a.resume {
+        Some(prefix) => {
+            let id = if prefix.is_empty() {
+                rt.block_on(store.latest_resumable())?.context(
+                    "there is no unfinished session to resume; start one with `kubeprep interview`",
+                )?
+            } else {
+                rt.block_on(store.resolve(prefix))?
+            };
+            let stored = rt.block_on(store.events(&id))?;
+            let events = stored
+                .into_iter()
+                .map(|e| {
+                    serde_json::from_value::<Event>(e.payload).with_context(|| {
+                        format!(
+                            "session {id}: event {} cannot be read by this version",
+                            e.seq
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            (id, events)
+        }
+        None => (SessionId::new(), Vec::new()),
+    };
+
+    let mut session = Session {
+        engine: Interview::new(&pack, &grader),
+        store: &store,
+        rt: &rt,
+        id: id.clone(),
+        color,
+        persona: &pack.persona.name,
+    };
+
+    if events.is_empty() {
+        let start = now_ms();
+        rt.block_on(store.create_session(NewSession {
+            id: id.clone(),
+            pack: pack.id.clone(),
+            pack_version: pack.version.clone(),
+            candidate: a.candidate.clone(),
+            started_at_ms: start,
+        }))?;
+        term::print(&term::protocol_help(tty, color))?;
+        session.act(Event::Started {
+            at_ms: start,
+            pack: pack.id.clone(),
+            pack_version: pack.version.clone(),
+            candidate: a.candidate.clone(),
+            seed: a.seed.unwrap_or(start as u64),
+        })?;
+    } else {
+        let (engine, _) = Interview::replay(&pack, &grader, &events);
+        session.engine = engine;
+        if session.engine.is_finished() {
+            let card = session.engine.scorecard();
+            term::print(&term::scorecard(&card, color))?;
+            term::print(&format!(
+                "Session {} is already finished. Export it with `kubeprep report {} --format md`.\n",
+                id.short(),
+                id.short()
+            ))?;
+            return Ok(Outcome::Ok);
+        }
+        term::print(&format!("Resuming session {}.\n", id.short()))?;
+        session.act(Event::Resumed { at_ms: now_ms() })?;
+        if let Some(p) = session.engine.current_prompt() {
+            session.render(&[Output::Ask(p)])?;
+        }
+    }
+
+    let mut reader: Box<dyn AnswerReader> = if tty {
+        Box::new(term::LineEditor::new()?)
+    } else {
+        Box::new(PipeReader {
+            lines: std::io::stdin().lock(),
+        })
+    };
+
+    loop {
+        if session.engine.is_finished() {
+            break;
+        }
+        if tty {
+            let st = session.engine.status(now_ms());
+            term::print(&term::status_line(&st, color))?;
+        }
+        let block = match reader.read_block()? {
+            Block::Text(t) => t,
+            Block::Rejected(reason) => {
+                term::print(&format!("{reason}\n"))?;
+                continue;
+            }
+            Block::End => {
+                // End of input saves the session, like /quit.
+                session.act(Event::Paused { at_ms: now_ms() })?;
+                term::print(&term::saved_message(&id))?;
+                return Ok(Outcome::Ok);
+            }
+        };
+        let ev = match Input::parse(&block) {
+            Input::Empty => continue,
+            Input::UnknownCommand(c) => {
+                term::print(&format!(
+                    "Unknown command {}; type /help for the list.\n",
+                    kubeprep_interview::sanitize(&c)
+                ))?;
+                continue;
+            }
+            Input::Command(kubeprep_interview::Command::Help) => {
+                term::print(&format!("{}\n", kubeprep_interview::help()))?;
+                continue;
+            }
+            Input::Command(c) => match c.event(now_ms()) {
+                Some(ev) => ev,
+                None => continue,
+            },
+            Input::Answer(text) => Event::Answered {
+                at_ms: now_ms(),
+                text,
+            },
+        };
+        let pausing = matches!(ev, Event::Paused { .. });
+        session.act(ev)?;
+        if pausing {
+            term::print(&term::saved_message(&id))?;
+            return Ok(Outcome::Ok);
+        }
+    }
+    term::print(&format!(
+        "Saved as session {}: `kubeprep report {} --format md|html|json` exports it.\n",
+        id.short(),
+        id.short()
+    ))?;
+    Ok(Outcome::Ok)
+}
+
+/// One submitted block of input.
+pub enum Block {
+    /// Lines up to the submitting empty line or `.`.
+    Text(String),
+    /// Input that cannot be an answer, with the reason to show.
+    Rejected(String),
+    /// No more input.
+    End,
+}
+
+/// Where answers come from.
+pub trait AnswerReader {
+    /// The next block: an answer, a command, or the end.
+    fn read_block(&mut self) -> Result<Block>;
+}
+
+/// Piped stdin: the same protocol as the terminal, without an editor.
+struct PipeReader<R: BufRead> {
+    lines: R,
+}
+
+impl<R: BufRead> AnswerReader for PipeReader<R> {
+    fn read_block(&mut self) -> Result<Block> {
+        let mut block: Vec<u8> = Vec::new();
+        let mut too_big = false;
+        let mut got_any = false;
+        loop {
+            let mut line = Vec::new();
+            let n = self
+                .lines
+                .read_until(b'\n', &mut line)
+                .context("cannot read stdin")?;
+            if n == 0 {
+                if !got_any {
+                    return Ok(Block::End);
+                }
+                break;
+            }
+            got_any = true;
+            let trimmed = line.trim_ascii();
+            let is_command = block.is_empty() && trimmed.starts_with(b"/");
+            if trimmed.is_empty() || trimmed == b"." {
+                if block.is_empty() && !too_big {
+                    continue;
+                }
+                break;
+            }
+            if too_big || block.len() + line.len() > input::MAX_ANSWER_BYTES {
+                too_big = true;
+                block.clear();
+                continue;
+            }
+            block.extend_from_slice(&line);
+            if is_command {
+                break;
+            }
+        }
+        if too_big {
+            return Ok(Block::Rejected(format!(
+                "That answer is over {} KB and was not saved; keep answers shorter.",
+                input::MAX_ANSWER_BYTES / 1024
+            )));
+        }
+        match input::check_text(block, "that answer") {
+            Ok(t) => Ok(Block::Text(t)),
+            Err(e) => Ok(Block::Rejected(format!("{e}; it was not saved."))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(input: &[u8]) -> Vec<String> {
+        let mut r = PipeReader { lines: input };
+        let mut out = Vec::new();
+        loop {
+            match r.read_block().unwrap() {
+                Block::Text(t) => out.push(t),
+                Block::Rejected(why) => out.push(format!("REJECTED {why}")),
+                Block::End => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn pipe_protocol_splits_answers_and_commands() {
+        let b = blocks(b"first line\nsecond line\n\n/hint\nyaml:\n  a: 1\n.\n\n\nlast");
+        assert_eq!(
+            b,
+            vec![
+                "first line\nsecond line\n",
+                "/hint\n",
+                "yaml:\n  a: 1\n",
+                "last"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_blocks_are_rejected_and_reading_goes_on() {
+        let mut input = b"ok \xff\n\n".to_vec();
+        input.extend(vec![b'x'; input::MAX_ANSWER_BYTES + 10]);
+        input.extend(b"\n\nafter\n");
+        let b = blocks(&input);
+        assert!(
+            b[0].starts_with("REJECTED") && b[0].contains("UTF-8"),
+            "{b:?}"
+        );
+        assert!(b[1].starts_with("REJECTED") && b[1].contains("KB"), "{b:?}");
+        assert_eq!(b[2], "after\n");
+    }
+}
