@@ -128,7 +128,6 @@ const CHILD_SESSION_ENV: &str = "KUBEPREP_STORE_TEST_CHILD_SESSION";
 /// until it is killed and reports each sequence number on stdout the moment
 /// `append` returns. Does nothing unless started by that test.
 #[test]
-#[ignore = "the child process of kill_9_loses_no_acknowledged_event, not a test on its own"]
 fn child_appends_until_killed() {
     let (Some(path), Some(id)) = (
         std::env::var_os(CHILD_DB_ENV),
@@ -163,7 +162,7 @@ fn kill_9_loses_no_acknowledged_event() {
     });
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["child_appends_until_killed", "--exact", "--ignored"])
+        .args(["child_appends_until_killed", "--exact"])
         .env(CHILD_DB_ENV, &path)
         .env(CHILD_SESSION_ENV, id.as_str())
         .stdout(Stdio::piped())
