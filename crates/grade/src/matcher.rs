@@ -173,6 +173,7 @@ pub(crate) struct Matcher {
     dismissed_after_not: HashSet<Id>,
     pub(crate) function_words: HashSet<Id>,
     pub(crate) reasoning: HashSet<Id>,
+    pub(crate) conjunctions: HashSet<Id>,
     not_id: Id,
 }
 
@@ -191,6 +192,7 @@ impl Matcher {
             dismissed_after_not: HashSet::new(),
             function_words: HashSet::new(),
             reasoning: HashSet::new(),
+            conjunctions: HashSet::new(),
             not_id: 0,
         };
         m.negations = m.intern_set(NEGATIONS);
@@ -200,6 +202,7 @@ impl Matcher {
         m.dismissed_after_not = m.intern_set(DISMISSED_AFTER_NOT);
         m.function_words = m.intern_set(FUNCTION_WORDS);
         m.reasoning = m.intern_set(REASONING);
+        m.conjunctions = m.intern_set(&["and", "or", "plus", "also"]);
         m.not_id = m.intern("not");
         m
     }

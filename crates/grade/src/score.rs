@@ -82,8 +82,15 @@ pub(crate) fn assess(
         .map(|i| {
             let n = per_sentence[i];
             let words = t.sentences[i].words.len();
-            let connected = t.ids[i].iter().any(|id| m.reasoning.contains(id));
-            if n >= 3 && words < n * 7 && !connected {
+            // A leading "So" opens the answer; it connects nothing.
+            let connected = t.ids[i].iter().skip(1).any(|id| m.reasoning.contains(id));
+            let ws = &t.sentences[i].words;
+            let separators = t.ids[i]
+                .iter()
+                .filter(|id| m.conjunctions.contains(id))
+                .count()
+                + ws.windows(2).filter(|w| w[0].clause != w[1].clause).count();
+            if n >= 3 && words < n * 10 && !connected && separators + 1 >= n {
                 FRAGMENT
             } else {
                 sentence_credit(m, &t, i)

@@ -94,6 +94,13 @@ fn salad_lands_in_the_bottom_band() {
          If it breaks I run kubectl rollout undo to roll back.",
     );
     assert!(!explained.salad);
+    // A plain sentence that makes several points is not a list of terms.
+    let plain =
+        grade("Set maxUnavailable to 0 and maxSurge to 2 with a readiness probe on every pod.");
+    assert!(!plain.salad, "{plain:#?}");
+    let listed =
+        grade("I'd use a readiness probe and maxSurge and maxUnavailable 0, and also rollback.");
+    assert!(listed.salad, "{listed:#?}");
     assert!(
         explained.score >= 80,
         "explained scored {}",

@@ -44,6 +44,8 @@ struct Session<'a> {
     id: SessionId,
     color: bool,
     persona: &'a str,
+    /// The last thing printed was the status (after `/time`): do not repeat it.
+    just_showed_status: bool,
 }
 
 impl Session<'_> {
@@ -59,6 +61,7 @@ impl Session<'_> {
             .block_on(self.store.append(&self.id, &kind, ev.at_ms(), &payload))
             .context("cannot save the session; nothing was lost before this action")?;
         let outputs = self.engine.apply(&ev);
+        self.just_showed_status = matches!(outputs.last(), Some(Output::Status(_)));
         self.render(&outputs)?;
         self.save_summary()
     }
@@ -130,6 +133,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
         id: id.clone(),
         color,
         persona: &pack.persona.name,
+        just_showed_status: false,
     };
 
     if events.is_empty() {
@@ -181,7 +185,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
         if session.engine.is_finished() {
             break;
         }
-        if tty {
+        if tty && !session.just_showed_status {
             let st = session.engine.status(now_ms());
             term::print(&term::status_line(&st, color))?;
         }
