@@ -104,28 +104,10 @@ pub struct Assessment {
     pub feedback: String,
 }
 
-#[derive(Serialize)]
-pub struct KeyPoint {
-    pub id: String,
-    pub text: String,
-    pub area: String,
-    pub weight: u8,
-    pub hit: bool,
-    /// 0.0–1.0: full for an explained sentence, less for a bare list of terms.
-    pub credit: f32,
-    /// The sentence of the answer that earned the point.
-    pub evidence: Option<String>,
-    /// The sentence that named the point only to reject it.
-    pub negated: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct Misconception {
-    pub id: String,
-    pub text: String,
-    pub correction: String,
-    pub evidence: String,
-}
+/// A key point's result, as in the session report.
+pub use kubeprep_interview::wire::KeyPoint;
+/// A misconception stated, as in the session report.
+pub use kubeprep_interview::wire::Misconception;
 
 impl From<&kubeprep_grade::Assessment> for Assessment {
     fn from(a: &kubeprep_grade::Assessment) -> Self {
@@ -133,30 +115,8 @@ impl From<&kubeprep_grade::Assessment> for Assessment {
             question: a.question.clone(),
             score: a.score,
             level: a.level.as_str(),
-            key_points: a
-                .key_points
-                .iter()
-                .map(|k| KeyPoint {
-                    id: k.id.clone(),
-                    text: k.text.clone(),
-                    area: k.area.clone(),
-                    weight: k.weight,
-                    hit: k.hit(),
-                    credit: k.credit,
-                    evidence: k.evidence.clone(),
-                    negated: k.negated.clone(),
-                })
-                .collect(),
-            misconceptions: a
-                .misconceptions
-                .iter()
-                .map(|m| Misconception {
-                    id: m.id.clone(),
-                    text: m.text.clone(),
-                    correction: m.correction.clone(),
-                    evidence: m.evidence.clone(),
-                })
-                .collect(),
+            key_points: a.key_points.iter().map(KeyPoint::from).collect(),
+            misconceptions: a.misconceptions.iter().map(Misconception::from).collect(),
             salad: a.salad,
             feedback: a.feedback.clone(),
         }

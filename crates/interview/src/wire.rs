@@ -280,6 +280,32 @@ impl From<&sc::Scorecard> for Scorecard {
     }
 }
 
+impl From<&kubeprep_grade::PointResult> for KeyPoint {
+    fn from(k: &kubeprep_grade::PointResult) -> KeyPoint {
+        KeyPoint {
+            id: s(&k.id),
+            text: s(&k.text),
+            area: s(&k.area),
+            weight: k.weight,
+            hit: k.hit(),
+            credit: k.credit,
+            evidence: opt(k.evidence.as_deref()),
+            negated: opt(k.negated.as_deref()),
+        }
+    }
+}
+
+impl From<&kubeprep_grade::MisconceptionHit> for Misconception {
+    fn from(m: &kubeprep_grade::MisconceptionHit) -> Misconception {
+        Misconception {
+            id: s(&m.id),
+            text: s(&m.text),
+            correction: s(&m.correction),
+            evidence: s(&m.evidence),
+        }
+    }
+}
+
 fn question(q: &sc::QuestionResult) -> Question {
     let a = q.assessment.as_ref();
     Question {
@@ -296,34 +322,10 @@ fn question(q: &sc::QuestionResult) -> Question {
         answer_ms: q.answer_ms,
         answers: q.answers.iter().map(|x| s(x)).collect(),
         key_points: a
-            .map(|a| {
-                a.key_points
-                    .iter()
-                    .map(|k| KeyPoint {
-                        id: s(&k.id),
-                        text: s(&k.text),
-                        area: s(&k.area),
-                        weight: k.weight,
-                        hit: k.hit(),
-                        credit: k.credit,
-                        evidence: opt(k.evidence.as_deref()),
-                        negated: opt(k.negated.as_deref()),
-                    })
-                    .collect()
-            })
+            .map(|a| a.key_points.iter().map(KeyPoint::from).collect())
             .unwrap_or_default(),
         misconceptions: a
-            .map(|a| {
-                a.misconceptions
-                    .iter()
-                    .map(|m| Misconception {
-                        id: s(&m.id),
-                        text: s(&m.text),
-                        correction: s(&m.correction),
-                        evidence: s(&m.evidence),
-                    })
-                    .collect()
-            })
+            .map(|a| a.misconceptions.iter().map(Misconception::from).collect())
             .unwrap_or_default(),
         salad: a.is_some_and(|a| a.salad),
         feedback: a.map(|a| s(&a.feedback)).unwrap_or_default(),

@@ -109,18 +109,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
             } else {
                 rt.block_on(store.resolve(prefix))?
             };
-            let stored = rt.block_on(store.events(&id))?;
-            let events = stored
-                .into_iter()
-                .map(|e| {
-                    serde_json::from_value::<Event>(e.payload).with_context(|| {
-                        format!(
-                            "session {id}: event {} cannot be read by this version",
-                            e.seq
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let events = Global::session_events(&store, &rt, &id)?;
             (id, events)
         }
         None => (SessionId::new(), Vec::new()),

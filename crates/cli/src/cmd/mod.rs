@@ -99,6 +99,26 @@ impl Global {
             && std::io::stdout().is_terminal()
     }
 
+    /// Reads a stored session's events back into engine events.
+    pub fn session_events(
+        store: &kubeprep_store::AnyStore,
+        rt: &tokio::runtime::Runtime,
+        id: &kubeprep_store::SessionId,
+    ) -> Result<Vec<kubeprep_interview::Event>> {
+        use kubeprep_store::Store;
+        rt.block_on(store.events(id))?
+            .into_iter()
+            .map(|e| {
+                serde_json::from_value(e.payload).with_context(|| {
+                    format!(
+                        "session {id}: event {} cannot be read by this version",
+                        e.seq
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Opens the session store.
     pub fn open_store(&self) -> Result<(kubeprep_store::AnyStore, tokio::runtime::Runtime)> {
         let path = match &self.db {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use kubeprep_grade::Grader;
-use kubeprep_interview::{report, Event, Interview};
+use kubeprep_interview::{report, Interview};
 use kubeprep_store::Store;
 
 use super::Global;
@@ -40,18 +40,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     let grader = Grader::new(&pack)?;
     let (store, rt) = g.open_store()?;
     let id = rt.block_on(store.resolve(&a.session))?;
-    let stored = rt.block_on(store.events(&id))?;
-    let events = stored
-        .into_iter()
-        .map(|e| {
-            serde_json::from_value::<Event>(e.payload).with_context(|| {
-                format!(
-                    "session {id}: event {} cannot be read by this version",
-                    e.seq
-                )
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let events = Global::session_events(&store, &rt, &id)?;
     let (engine, _) = Interview::replay(&pack, &grader, &events);
     let card = engine.scorecard();
     let text = match a.format {
