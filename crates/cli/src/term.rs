@@ -146,7 +146,11 @@ pub fn question_detail(pack: &Pack, q: &Question) -> String {
     .iter()
     .enumerate()
     {
-        s.push_str(&format!("  {}. {name}: {}\n", i + 1, one_line(h, 400)));
+        s.push_str(&format!(
+            "  {}. {name}: {}\n",
+            i + 1,
+            one_line(h, usize::MAX)
+        ));
     }
     let mut t = table();
     t.set_header(["key point", "area", "weight", "what counts"]);
@@ -165,8 +169,8 @@ pub fn question_detail(pack: &Pack, q: &Question) -> String {
             s.push_str(&format!(
                 "  - {}: {}\n    {}\n",
                 m.id,
-                one_line(&m.text, 200),
-                one_line(&m.correction, 300)
+                one_line(&m.text, usize::MAX),
+                one_line(&m.correction, usize::MAX)
             ));
         }
     }
