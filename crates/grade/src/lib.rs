@@ -118,6 +118,9 @@ pub struct Signals {
     /// Cosine similarity of the answer's words to the question's reference text
     /// (model answer, key points, walkthrough), weighted by how specific each word is.
     pub similarity: f32,
+    /// The highest similarity to another question's reference text: an answer
+    /// much closer to another question answers that one.
+    pub closest_other: f32,
     /// Share of the answer's sentences that explain (rather than list terms).
     pub explained: f32,
     /// Number of words in the answer.
@@ -175,13 +178,20 @@ impl Grader {
                 id: question.to_string(),
             })?;
         let t = self.matcher.tokenize(answer);
-        let similarity = self.references.similarity(
+        let (similarity, closest_other) = self.references.similarity(
             question,
             t.sentences
                 .iter()
                 .flat_map(|s| s.words.iter().map(|w| w.stem.as_str())),
             &self.stop,
         );
-        Ok(score::assess(&self.matcher, q, answer, t, similarity))
+        Ok(score::assess(
+            &self.matcher,
+            q,
+            answer,
+            t,
+            similarity,
+            closest_other,
+        ))
     }
 }

@@ -24,6 +24,10 @@ const DEPTH_SHARE: f32 = 0.5;
 const DEPTH_WORDS: f32 = 150.0;
 /// Coverage plus similarity at which an answer counts as fully on topic.
 const ON_TOPIC: f32 = 0.1;
+/// An answer this many times closer to another question's text is off topic.
+const OFF_TOPIC_RATIO: f32 = 1.3;
+/// The highest score an answer to another question can get.
+const OFF_TOPIC_CAP: f32 = 15.0;
 /// Each misconception keeps this share of the score.
 const MISCONCEPTION_FACTOR: f32 = 0.7;
 /// The highest score a buzzword-salad answer can get.
@@ -68,6 +72,7 @@ pub(crate) fn assess(
     answer: &str,
     t: Tokens,
     similarity: f32,
+    closest_other: f32,
 ) -> Assessment {
     let detections: Vec<_> = q.key_points.iter().map(|kp| m.detect(kp, &t)).collect();
     // A sentence that names three or more points in a handful of words each,
@@ -182,6 +187,12 @@ pub(crate) fn assess(
     if total_words < 4 {
         score = score.min(5.0);
     }
+    // An answer to another question: its words belong elsewhere and it makes
+    // few of this question's points.
+    let off_topic = closest_other > similarity * OFF_TOPIC_RATIO && coverage < 0.25;
+    if off_topic {
+        score = score.min(OFF_TOPIC_CAP);
+    }
     let score = score.round().clamp(0.0, 100.0) as u8;
     let feedback = feedback(
         &key_points,
@@ -200,6 +211,7 @@ pub(crate) fn assess(
         signals: Signals {
             coverage,
             similarity,
+            closest_other,
             explained: explained_share,
             words: total_words as u32,
         },

@@ -230,31 +230,42 @@ impl References {
         )
     }
 
-    /// Cosine similarity of `stems` (an answer's words) to the question's reference.
+    /// Cosine similarity of `stems` (an answer's words) to the question's
+    /// reference, and the highest similarity to any other question's.
     pub fn similarity<'a>(
         &self,
         question: &str,
         stems: impl Iterator<Item = &'a str>,
         stop: &[String],
-    ) -> f32 {
-        let Some(r) = self.by_question.get(question) else {
-            return 0.0;
-        };
+    ) -> (f32, f32) {
         let counts = content_stems(stems, stop);
-        let mut dot = 0.0;
-        let mut norm = 0.0;
-        for (w, c) in &counts {
-            let idf = self.idf.get(w).copied().unwrap_or(self.default_idf);
-            let a = c.sqrt() * idf;
-            norm += a * a;
-            if let Some(b) = r.weights.get(w) {
-                dot += a * b;
+        let answer: Vec<(&String, f32)> = counts
+            .iter()
+            .map(|(w, c)| {
+                (
+                    w,
+                    c.sqrt() * self.idf.get(w).copied().unwrap_or(self.default_idf),
+                )
+            })
+            .collect();
+        let norm = answer.iter().map(|(_, a)| a * a).sum::<f32>().sqrt();
+        let cosine = |r: &Reference| -> f32 {
+            if norm == 0.0 || r.norm == 0.0 {
+                return 0.0;
             }
-        }
-        if norm == 0.0 || r.norm == 0.0 {
-            0.0
-        } else {
-            dot / (norm.sqrt() * r.norm)
-        }
+            let dot: f32 = answer
+                .iter()
+                .filter_map(|(w, a)| r.weights.get(*w).map(|b| a * b))
+                .sum();
+            dot / (norm * r.norm)
+        };
+        let this = self.by_question.get(question).map(cosine).unwrap_or(0.0);
+        let other = self
+            .by_question
+            .iter()
+            .filter(|(id, _)| id.as_str() != question)
+            .map(|(_, r)| cosine(r))
+            .fold(0.0f32, f32::max);
+        (this, other)
     }
 }

@@ -146,18 +146,19 @@ fn dump_signals_when_asked() {
     let entries: Vec<Entry> = serde_norway::from_str(&text).unwrap();
     let pack = Pack::embedded().unwrap();
     let grader = Grader::new(&pack).unwrap();
-    let mut out = String::from("question\tstyle\tgrade\tscore\tcoverage\tsimilarity\texplained\twords\tmisconceptions\tsalad\n");
+    let mut out = String::from("question\tstyle\tgrade\tscore\tcoverage\tsimilarity\tclosest_other\texplained\twords\tmisconceptions\tsalad\n");
     for e in &entries {
         let a = grader.grade(&e.question, &e.answer).unwrap();
         let s = a.signals;
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{:.3}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.3}\t{}\t{}\t{}\n",
             e.question,
             e.style,
             e.grade,
             a.score,
             s.coverage,
             s.similarity,
+            s.closest_other,
             s.explained,
             s.words,
             a.misconceptions.len(),

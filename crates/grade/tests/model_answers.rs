@@ -24,3 +24,23 @@ fn model_answers_score_expert_without_misconceptions() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn an_expert_answer_to_another_question_lands_in_the_bottom_band() {
+    let pack = Pack::embedded().expect("pack");
+    let grader = Grader::new(&pack).expect("grader");
+    for (answered, asked) in [
+        ("pod-basics", "flash-sale-scaling"),
+        ("multi-team-rbac", "rollout-zero-downtime"),
+        ("flash-sale-scaling", "redis-statefulset"),
+        ("resources-requests-limits", "rbac-escalation"),
+    ] {
+        let text = &pack.question(answered).expect("question").model_answer;
+        let a = grader.grade(asked, text).expect("grade");
+        assert!(
+            a.score < 20,
+            "{answered}'s model answer to {asked} scores {}",
+            a.score
+        );
+    }
+}
