@@ -68,22 +68,15 @@ pub fn score_style(score: u8) -> Style {
 }
 
 fn table() -> Table {
+    use std::io::IsTerminal;
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some((w, _)) = terminal_width() {
-        t.set_width(w);
-    } else {
+    // On a terminal the table fits its width; elsewhere (pipes, files) 100 columns.
+    if !std::io::stdout().is_terminal() {
         t.set_width(100);
     }
     t
-}
-
-fn terminal_width() -> Option<(u16, u16)> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .map(|w| (w, 0))
 }
 
 /// `kubeprep bank list` as a table.
