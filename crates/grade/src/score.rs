@@ -95,7 +95,11 @@ pub(crate) fn assess(
                 .filter(|id| m.conjunctions.contains(id))
                 .count()
                 + ws.windows(2).filter(|w| w[0].clause != w[1].clause).count();
-            if n >= 3 && words < n * 10 && !connected && separators + 1 >= n {
+            // Dense (few words per point, joined by and/commas) or strung together
+            // with far more separators than a sentence needs.
+            let dense = words < n * 7 && separators + 1 >= n;
+            let strung = separators >= 2 * n;
+            if n >= 3 && !connected && (dense || strung) {
                 FRAGMENT
             } else {
                 sentence_credit(m, &t, i)
