@@ -99,7 +99,12 @@ pub(crate) fn assess(
             // with far more separators than a sentence needs.
             let dense = words < n * 7 && separators + 1 >= n;
             let strung = separators >= 2 * n;
-            if n >= 3 && !connected && (dense || strung) {
+            // Settings with their values ("maxSurge 2, minReadySeconds 30") are concrete, not name-dropping.
+            let values = ws
+                .iter()
+                .filter(|w| w.stem.bytes().all(|b| b.is_ascii_digit()))
+                .count();
+            if n >= 3 && !connected && values < 2 && (dense || strung) {
                 FRAGMENT
             } else {
                 sentence_credit(m, &t, i)
