@@ -46,7 +46,7 @@ fn sentence_credit(m: &Matcher, t: &Tokens, i: usize) -> f32 {
         .iter()
         .filter(|id| m.function_words.contains(id))
         .count();
-    if n >= 5 && function >= 2 && function * 6 >= n {
+    if n >= 5 && function >= 2 && function * 8 >= n {
         EXPLAINED
     } else {
         FRAGMENT
