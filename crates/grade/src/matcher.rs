@@ -81,9 +81,7 @@ const NEGATIONS: &[&str] = &[
     "not", "no", "never", "without", "nor", "neither", "skip", "avoid", "instead", "lack", "ignore",
 ];
 /// Words after which a negation is a gate ("not ... until ready"), not a rejection.
-const GATES: &[&str] = &[
-    "until", "unless", "before", "till", "only", "except", "till",
-];
+const GATES: &[&str] = &["until", "unless", "before", "till", "only", "except"];
 /// Words that end a negation's reach within a sentence.
 const BREAKS: &[&str] = &[
     "but",

@@ -133,37 +133,3 @@ fn grader_ranks_the_development_set_like_the_interviewer() {
         salad_rate * 100.0
     );
 }
-
-/// `KUBEPREP_DEVSET_DUMP=path` writes every answer's signals as TSV, for calibration.
-#[test]
-fn dump_signals_when_asked() {
-    let Some(path) = std::env::var_os("KUBEPREP_DEVSET_DUMP") else {
-        return;
-    };
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/devset.yaml"))
-            .unwrap();
-    let entries: Vec<Entry> = serde_norway::from_str(&text).unwrap();
-    let pack = Pack::embedded().unwrap();
-    let grader = Grader::new(&pack).unwrap();
-    let mut out = String::from("question\tstyle\tgrade\tscore\tcoverage\tsimilarity\tclosest_other\texplained\twords\tmisconceptions\tsalad\n");
-    for e in &entries {
-        let a = grader.grade(&e.question, &e.answer).unwrap();
-        let s = a.signals;
-        out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.3}\t{}\t{}\t{}\n",
-            e.question,
-            e.style,
-            e.grade,
-            a.score,
-            s.coverage,
-            s.similarity,
-            s.closest_other,
-            s.explained,
-            s.words,
-            a.misconceptions.len(),
-            u8::from(a.salad)
-        ));
-    }
-    std::fs::write(path, out).unwrap();
-}

@@ -70,7 +70,7 @@ impl Session<'_> {
         let card = self.engine.scorecard();
         let status = if self.engine.is_finished() {
             SessionStatus::Finished
-        } else if self.engine.status(now_ms()).paused {
+        } else if self.engine.is_paused() {
             SessionStatus::Paused
         } else {
             SessionStatus::InProgress
