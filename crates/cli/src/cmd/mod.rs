@@ -3,11 +3,15 @@
 //! Each subcommand turns its flags into validated values (a loaded pack, an
 //! opened store) before doing any work, then calls the libraries.
 
+mod auth;
 mod bank;
+mod check;
 mod grade;
 mod history;
 mod interview;
+mod manifests;
 mod report;
+mod simulate;
 
 pub use interview::{AnswerReader, Block};
 
@@ -57,6 +61,14 @@ enum Command {
     History(history::Args),
     /// Export a session's scorecard and transcript
     Report(report::Args),
+    /// Check manifests: static findings and, with --scenario, the scenario's requirements
+    Check(check::Args),
+    /// Run manifests on the simulated cluster
+    #[command(subcommand)]
+    Simulate(simulate::Command),
+    /// Answer RBAC questions from policy files (kubectl auth can-i syntax)
+    #[command(subcommand)]
+    Auth(auth::Command),
 }
 
 /// Text for people or JSON for programs.
@@ -77,6 +89,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Bank(c) => bank::run(&g, c),
         Command::History(a) => history::run(&g, a),
         Command::Report(a) => report::run(&g, a),
+        Command::Check(a) => check::run(&g, a),
+        Command::Simulate(c) => simulate::run(&g, c),
+        Command::Auth(c) => auth::run(&g, c),
     }
 }
 

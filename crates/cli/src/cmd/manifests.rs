@@ -1,0 +1,68 @@
+//! Reading manifest files named by `-f`: a size limit, UTF-8, and the
+//! simulator's strict parser.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use kubeprep_sim::manifest::{self, Parsed};
+
+/// Manifests larger than this are refused before parsing.
+pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads one file (`-` is stdin) as UTF-8 text, refusing oversized input.
+pub fn read_text(path: &Path) -> Result<String> {
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    if name == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_MANIFEST_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read manifests from stdin")?;
+    } else {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+        file.take(MAX_MANIFEST_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {name}"))?;
+    }
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        bail!(
+            "{name} is larger than {} MB; manifests are limited to that size, split the file",
+            MAX_MANIFEST_BYTES / 1024 / 1024
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{name} is not valid UTF-8 (bad byte at offset {}); save it as UTF-8 text",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Reads and parses every file, keeping every problem found.
+pub fn load(files: &[PathBuf]) -> Result<Parsed> {
+    if files.is_empty() {
+        bail!("no manifests given; name them with -f FILE");
+    }
+    let mut all = Parsed::default();
+    for f in files {
+        let text = read_text(f)?;
+        all.extend(manifest::parse_str(&f.display().to_string(), &text));
+    }
+    Ok(all)
+}
+
+/// Reads the files and refuses them, as the API server would, when any
+/// document has a problem: the first problem is the error, with a count of the rest.
+pub fn load_valid(files: &[PathBuf]) -> Result<Parsed> {
+    let parsed = load(files)?;
+    if let Some(first) = parsed.problems.first() {
+        let more = parsed.problems.len() - 1;
+        if more > 0 {
+            bail!("{first} (and {more} more problem(s); `kubeprep check` lists them all)");
+        }
+        bail!("{first}");
+    }
+    Ok(parsed)
+}

@@ -1,0 +1,22 @@
+//! kubeprep's simulated cluster: a faithful model of the few Kubernetes
+//! controllers an interview is about, in virtual time.
+//!
+//! - [`manifest`]: multi-document YAML/JSON into typed Kubernetes objects
+//!   (k8s-openapi), strict like the API server, with defaults applied.
+//! - [`quantity`]: resource quantities (`512Mi`, `250m`) as numbers.
+//! - [`rollout`]: the deployment controller's rolling update and rollback,
+//!   with a pod lifecycle and request-level traffic model.
+//! - [`hpa`]: the HorizontalPodAutoscaler controller against a traffic profile.
+//! - [`rbac`]: the RBAC authorizer, `can-i`, `who-can`, escalation checks.
+//! - [`statefulset`]: StatefulSet ordering, identities and volumes.
+//! - [`check`]: static findings and scenario requirements.
+//!
+//! Nothing here prints or reads files beyond what a caller hands it.
+
+pub mod check;
+pub mod hpa;
+pub mod manifest;
+pub mod quantity;
+pub mod rbac;
+pub mod rollout;
+pub mod statefulset;
