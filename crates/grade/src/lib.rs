@@ -50,6 +50,15 @@ impl Level {
     }
 }
 
+/// A key point shown by running the candidate's manifest, with what showed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proof {
+    /// Key point id.
+    pub key_point: String,
+    /// What the simulation measured, quoted as the point's evidence.
+    pub evidence: String,
+}
+
 /// One key point of the question, and whether the answer made it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointResult {
@@ -171,6 +180,19 @@ impl Grader {
 
     /// Grades `answer` as an answer to question `question`.
     pub fn grade(&self, question: &str, answer: &str) -> Result<Assessment, GradeError> {
+        self.grade_with_proofs(question, answer, &[])
+    }
+
+    /// Grades `answer`, crediting in full the key points that `proofs` show
+    /// were demonstrated rather than said (a manifest that met a scenario
+    /// requirement on the simulated cluster). A proof for a key point the
+    /// question does not have is ignored.
+    pub fn grade_with_proofs(
+        &self,
+        question: &str,
+        answer: &str,
+        proofs: &[Proof],
+    ) -> Result<Assessment, GradeError> {
         let q = self
             .questions
             .get(question)
@@ -192,6 +214,7 @@ impl Grader {
             t,
             similarity,
             closest_other,
+            proofs,
         ))
     }
 }

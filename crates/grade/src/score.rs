@@ -73,6 +73,7 @@ pub(crate) fn assess(
     t: Tokens,
     similarity: f32,
     closest_other: f32,
+    proofs: &[crate::Proof],
 ) -> Assessment {
     let detections: Vec<_> = q.key_points.iter().map(|kp| m.detect(kp, &t)).collect();
     // A sentence that names three or more points in a handful of words each,
@@ -141,6 +142,22 @@ pub(crate) fn assess(
                 None
             },
         });
+    }
+
+    // A requirement met on the simulated cluster proves its key points in full.
+    for proof in proofs {
+        if let Some(p) = key_points.iter_mut().find(|p| p.id == proof.key_point) {
+            if p.credit < EXPLAINED {
+                if p.credit == 0.0 {
+                    hits += 1;
+                } else if p.credit <= FRAGMENT {
+                    fragment_hits = fragment_hits.saturating_sub(1);
+                }
+                p.credit = EXPLAINED;
+                p.evidence = Some(proof.evidence.clone());
+                p.negated = None;
+            }
+        }
     }
 
     let misconceptions: Vec<MisconceptionHit> = q

@@ -3,7 +3,7 @@
 //! Runs against a small fixture pack so the cases do not move with content.
 
 use kubeprep_bank::Pack;
-use kubeprep_grade::{Assessment, Grader};
+use kubeprep_grade::{Assessment, Grader, Proof};
 
 fn grade(answer: &str) -> Assessment {
     let pack = Pack::load(std::path::Path::new(concat!(
@@ -155,4 +155,52 @@ fn removing_a_key_point_never_raises_the_score() {
         let s = grade(&partial.join(". ")).score;
         assert!(s <= all, "dropping sentence {skip} raised {all} to {s}");
     }
+}
+
+#[test]
+fn a_point_proven_on_the_simulated_cluster_earns_full_credit_and_raises_the_score() {
+    let pack = Pack::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/mini"
+    )))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let grader = Grader::new(&pack).expect("grader");
+    let answer =
+        "I would set maxUnavailable to 0 so that capacity never drops while new Pods start.";
+    let plain = grader.grade("rollout", answer).expect("grade");
+    let proofs = [
+        Proof {
+            key_point: "readiness".into(),
+            evidence: "simulation: no request failed during the rollout".into(),
+        },
+        Proof {
+            key_point: "no-such-point".into(),
+            evidence: "ignored".into(),
+        },
+    ];
+    let proven = grader
+        .grade_with_proofs("rollout", answer, &proofs)
+        .expect("grade");
+    let before = plain
+        .key_points
+        .iter()
+        .find(|k| k.id == "readiness")
+        .unwrap();
+    let after = proven
+        .key_points
+        .iter()
+        .find(|k| k.id == "readiness")
+        .unwrap();
+    assert!(!before.hit(), "{before:?}");
+    assert_eq!(after.credit, 1.0);
+    assert_eq!(
+        after.evidence.as_deref(),
+        Some("simulation: no request failed during the rollout")
+    );
+    assert!(
+        proven.score > plain.score,
+        "{} <= {}",
+        proven.score,
+        plain.score
+    );
 }
