@@ -275,7 +275,7 @@ pub fn protocol_help(tty: bool, color: bool) -> String {
         "Reading answers from stdin: each answer ends at an empty line or a lone `.`."
     };
     paint(
-        &format!("({how} /hint, /skip, /easier, /harder, /time, /quit, /finish, /help.)\n"),
+        &format!("({how} /hint, /skip, /easier, /harder, /time, /quit, /finish, /yaml, /help.)\n"),
         Style::Dim,
         color,
     )
@@ -397,11 +397,29 @@ impl crate::cmd::AnswerReader for LineEditor {
         use crate::cmd::Block;
         use rustyline::error::ReadlineError;
         let mut lines: Vec<String> = Vec::new();
+        // After `/yaml`, a manifest: empty lines are part of it, a lone `.` ends it.
+        let mut manifest = false;
         loop {
-            let prompt = if lines.is_empty() { "> " } else { "… " };
+            let prompt = match (manifest, lines.is_empty()) {
+                (true, _) => "yaml| ",
+                (false, true) => "> ",
+                (false, false) => "… ",
+            };
             match self.editor.readline(prompt) {
                 Ok(line) => {
                     let t = line.trim();
+                    if !manifest && lines.is_empty() && crate::cmd::is_yaml_command(t.as_bytes()) {
+                        manifest = true;
+                        print("(paste the manifest; end it with a line holding only `.`)\n")?;
+                        continue;
+                    }
+                    if manifest {
+                        if t == "." {
+                            break;
+                        }
+                        lines.push(line);
+                        continue;
+                    }
                     if t.is_empty() || t == "." {
                         if lines.is_empty() {
                             continue;
@@ -433,6 +451,7 @@ impl crate::cmd::AnswerReader for LineEditor {
         }
         let text = lines.join("\n");
         match crate::input::check_text(text.into_bytes(), "that answer") {
+            Ok(t) if manifest => Ok(crate::cmd::manifest_block(&t)),
             Ok(t) => Ok(Block::Text(t)),
             Err(e) => Ok(Block::Rejected(format!("{e}; it was not saved."))),
         }

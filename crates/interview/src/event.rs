@@ -175,6 +175,11 @@ pub fn help() -> String {
     Command::ALL
         .iter()
         .map(|c| format!("{:<8} {}", c.as_str(), c.describe()))
+        .chain(std::iter::once(format!(
+            "{:<8} {}",
+            "/yaml",
+            "paste a manifest (empty lines allowed; a lone `.` ends it): it is run on the simulated cluster against the question's scenario"
+        )))
         .collect::<Vec<_>>()
         .join("\n")
 }

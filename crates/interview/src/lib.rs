@@ -75,6 +75,7 @@
 mod engine;
 mod event;
 pub mod flow;
+pub mod manifest;
 mod output;
 mod record;
 pub mod report;

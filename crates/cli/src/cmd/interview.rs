@@ -254,6 +254,8 @@ impl<R: BufRead> AnswerReader for PipeReader<R> {
         let mut block: Vec<u8> = Vec::new();
         let mut too_big = false;
         let mut got_any = false;
+        // After `/yaml`, a manifest: empty lines are part of it, a lone `.` ends it.
+        let mut manifest = false;
         loop {
             let mut line = Vec::new();
             let n = self
@@ -268,8 +270,24 @@ impl<R: BufRead> AnswerReader for PipeReader<R> {
             }
             got_any = true;
             let trimmed = line.trim_ascii();
-            let is_command = block.is_empty() && trimmed.starts_with(b"/");
+            if !manifest && block.is_empty() && is_yaml_command(trimmed) {
+                manifest = true;
+                continue;
+            }
+            if manifest && trimmed != b"." {
+                if !too_big && block.len() + line.len() > input::MAX_ANSWER_BYTES {
+                    too_big = true;
+                }
+                if !too_big {
+                    block.extend_from_slice(&line);
+                }
+                continue;
+            }
+            let is_command = !manifest && block.is_empty() && trimmed.starts_with(b"/");
             if trimmed.is_empty() || trimmed == b"." {
+                if manifest {
+                    break;
+                }
                 if block.is_empty() && !too_big {
                     continue;
                 }
@@ -292,10 +310,25 @@ impl<R: BufRead> AnswerReader for PipeReader<R> {
             )));
         }
         match input::check_text(block, "that answer") {
+            Ok(t) if manifest => Ok(manifest_block(&t)),
             Ok(t) => Ok(Block::Text(t)),
             Err(e) => Ok(Block::Rejected(format!("{e}; it was not saved."))),
         }
     }
+}
+
+/// `/yaml` (or `/manifest`) on a line of its own starts a manifest.
+pub fn is_yaml_command(line: &[u8]) -> bool {
+    line.eq_ignore_ascii_case(b"/yaml") || line.eq_ignore_ascii_case(b"/manifest")
+}
+
+/// A manifest read after `/yaml`, submitted as an answer holding a fenced YAML block.
+pub fn manifest_block(text: &str) -> Block {
+    let body = text.trim_matches('\n');
+    if body.trim().is_empty() {
+        return Block::Rejected("The manifest was empty; nothing was saved.".to_string());
+    }
+    Block::Text(format!("```yaml\n{body}\n```"))
 }
 
 #[cfg(test)]
@@ -312,6 +345,21 @@ mod tests {
                 Block::End => return out,
             }
         }
+    }
+
+    #[test]
+    fn yaml_command_reads_a_manifest_with_empty_lines_until_a_lone_dot() {
+        let b = blocks(
+            b"/yaml\napiVersion: apps/v1\n\nkind: Deployment\n.\nthen an answer\n\n/yaml\n.\n",
+        );
+        assert_eq!(
+            b,
+            vec![
+                "```yaml\napiVersion: apps/v1\n\nkind: Deployment\n```",
+                "then an answer\n",
+                "REJECTED The manifest was empty; nothing was saved.",
+            ]
+        );
     }
 
     #[test]

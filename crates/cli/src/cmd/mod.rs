@@ -13,7 +13,7 @@ mod manifests;
 mod report;
 mod simulate;
 
-pub use interview::{AnswerReader, Block};
+pub use interview::{is_yaml_command, manifest_block, AnswerReader, Block};
 
 use std::path::PathBuf;
 
