@@ -16,7 +16,11 @@ fn load(name: &str) -> Policy {
 /// `kubectl auth can-i VERB RESOURCE[/SUB] -n NS --as USER --as-group GROUP`.
 #[track_caller]
 fn check(p: &Policy, user: &str, group: &str, verb: &str, resource: &str, ns: &str, want: bool) {
-    let groups: Vec<String> = if group.is_empty() { vec![] } else { vec![group.to_string()] };
+    let groups: Vec<String> = if group.is_empty() {
+        vec![]
+    } else {
+        vec![group.to_string()]
+    };
     let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
     let (r, _) = rbac::resources::resolve(res);
     let d = p.authorize(&Attributes {
@@ -30,45 +34,150 @@ fn check(p: &Policy, user: &str, group: &str, verb: &str, resource: &str, ns: &s
             name: String::new(),
         },
     });
-    assert_eq!(d.allowed, want, "{user} ({group}) {verb} {resource} in {ns:?}: {}", d.reason);
+    assert_eq!(
+        d.allowed, want,
+        "{user} ({group}) {verb} {resource} in {ns:?}: {}",
+        d.reason
+    );
 }
 
 #[test]
 fn seed_secrets_stay_inside_the_team_namespace() {
     let p = load("seed.yaml");
     // Backend developers read every Secret in their own namespace...
-    check(&p, "jane", "backend-team", "get", "secrets", "backend-team", true);
-    check(&p, "jane", "backend-team", "list", "secrets", "backend-team", true);
-    check(&p, "jane", "backend-team", "watch", "secrets", "backend-team", false);
-    check(&p, "jane", "backend-team", "delete", "secrets", "backend-team", false);
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "get",
+        "secrets",
+        "backend-team",
+        true,
+    );
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "list",
+        "secrets",
+        "backend-team",
+        true,
+    );
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "watch",
+        "secrets",
+        "backend-team",
+        false,
+    );
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "delete",
+        "secrets",
+        "backend-team",
+        false,
+    );
     // ...and none anywhere else.
     for ns in ["frontend-team", "data-team", "default", ""] {
         check(&p, "jane", "backend-team", "get", "secrets", ns, false);
         check(&p, "jane", "backend-team", "list", "secrets", ns, false);
     }
     // The other teams have no binding at all in the seed.
-    check(&p, "fred", "frontend-team", "get", "secrets", "frontend-team", false);
+    check(
+        &p,
+        "fred",
+        "frontend-team",
+        "get",
+        "secrets",
+        "frontend-team",
+        false,
+    );
     check(&p, "dana", "data-team", "list", "pods", "data-team", false);
     // pods/exec and daemonsets are granted; RBAC objects are not.
-    check(&p, "jane", "backend-team", "create", "pods/exec", "backend-team", true);
-    check(&p, "jane", "backend-team", "create", "daemonsets", "backend-team", true);
-    check(&p, "jane", "backend-team", "delete", "deployments", "backend-team", false);
-    check(&p, "jane", "backend-team", "create", "rolebindings", "backend-team", false);
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "create",
+        "pods/exec",
+        "backend-team",
+        true,
+    );
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "create",
+        "daemonsets",
+        "backend-team",
+        true,
+    );
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "delete",
+        "deployments",
+        "backend-team",
+        false,
+    );
+    check(
+        &p,
+        "jane",
+        "backend-team",
+        "create",
+        "rolebindings",
+        "backend-team",
+        false,
+    );
 }
 
 #[test]
 fn seed_platform_admin_is_unbound() {
     let p = load("seed.yaml");
-    check(&p, "pat", "platform-team", "delete", "namespaces", "", false);
+    check(
+        &p,
+        "pat",
+        "platform-team",
+        "delete",
+        "namespaces",
+        "",
+        false,
+    );
     check(&p, "pat", "platform-team", "get", "nodes", "", false);
     let f = rbac::findings(&p);
-    let ids: Vec<(&str, &str)> = f.iter().map(|f| (f.id.as_str(), f.object.as_str())).collect();
-    assert!(ids.contains(&("rbac.unbound-role", "ClusterRole/platform-admin")), "{ids:?}");
-    assert!(ids.contains(&("rbac.secrets-list", "Role/backend-team/developer")), "{ids:?}");
-    assert!(ids.contains(&("rbac.pods-exec", "Role/backend-team/developer")), "{ids:?}");
-    assert!(ids.contains(&("rbac.wildcard-verb", "ClusterRole/platform-admin")), "{ids:?}");
-    assert!(ids.contains(&("rbac.escalation-verb", "ClusterRole/platform-admin")), "{ids:?}");
-    assert!(!ids.iter().any(|(id, _)| *id == "rbac.missing-role"), "{ids:?}");
+    let ids: Vec<(&str, &str)> = f
+        .iter()
+        .map(|f| (f.id.as_str(), f.object.as_str()))
+        .collect();
+    assert!(
+        ids.contains(&("rbac.unbound-role", "ClusterRole/platform-admin")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("rbac.secrets-list", "Role/backend-team/developer")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("rbac.pods-exec", "Role/backend-team/developer")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("rbac.wildcard-verb", "ClusterRole/platform-admin")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("rbac.escalation-verb", "ClusterRole/platform-admin")),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.iter().any(|(id, _)| *id == "rbac.missing-role"),
+        "{ids:?}"
+    );
     let unbound = f.iter().find(|f| f.id == "rbac.unbound-role").unwrap();
     assert!(unbound.file.as_deref().unwrap().ends_with("seed.yaml"));
     // The line is the manifest parser's (48 once it locates documents).
@@ -107,7 +216,10 @@ fn corrected_setup_meets_the_four_requirements() {
         builtin: false,
         source: Default::default(),
     };
-    assert_eq!(p.can_create_role(&pat, &everything).via, Some(rbac::Via::Escalate));
+    assert_eq!(
+        p.can_create_role(&pat, &everything).via,
+        Some(rbac::Via::Escalate)
+    );
     let dev = UserInfo::impersonated("jane", &["backend-team".into()]);
     assert!(!p.can_create_role(&dev, &everything).allowed);
     let who: Vec<String> = p
@@ -116,7 +228,9 @@ fn corrected_setup_meets_the_four_requirements() {
         .map(|g| g.subject.name.clone())
         .collect();
     assert!(who.is_empty(), "{who:?}");
-    assert!(!rbac::findings(&p).iter().any(|f| f.id == "rbac.unbound-role"));
+    assert!(!rbac::findings(&p)
+        .iter()
+        .any(|f| f.id == "rbac.unbound-role"));
 }
 
 #[test]

@@ -74,7 +74,10 @@ fn view() -> Vec<Rule> {
         r(
             READ,
             &["autoscaling"],
-            &["horizontalpodautoscalers", "horizontalpodautoscalers/status"],
+            &[
+                "horizontalpodautoscalers",
+                "horizontalpodautoscalers/status",
+            ],
         ),
         r(
             READ,
@@ -167,7 +170,16 @@ fn edit() -> Vec<Rule> {
 fn admin() -> Vec<Rule> {
     let mut rules = vec![
         r(
-            &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            &[
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "update",
+                "watch",
+            ],
             &["rbac.authorization.k8s.io"],
             &["rolebindings", "roles"],
         ),

@@ -43,7 +43,15 @@ fn role_findings(role: &RoleDef, out: &mut Vec<Finding>) {
     for (i, rule) in role.rules.iter().enumerate() {
         let path = |field: &str| Some(format!("rules[{i}].{field}"));
         let mut push = |id: &str, sev: Severity, field: &str, message: String, fix: &str| {
-            out.push(finding(id, sev, object.clone(), &role.source, path(field), message, fix));
+            out.push(finding(
+                id,
+                sev,
+                object.clone(),
+                &role.source,
+                path(field),
+                message,
+                fix,
+            ));
         };
         if rule.verbs.iter().any(|v| v == "*") {
             push(
@@ -106,7 +114,10 @@ fn role_findings(role: &RoleDef, out: &mut Vec<Finding>) {
             .map(String::as_str)
             .filter(|r| matches!(*r, "pods/exec" | "pods/attach" | "*/exec" | "*/attach"))
             .collect();
-        if core(rule) && !exec.is_empty() && (grants(rule, "create") || grants(rule, "get") || grants(rule, "*")) {
+        if core(rule)
+            && !exec.is_empty()
+            && (grants(rule, "create") || grants(rule, "get") || grants(rule, "*"))
+        {
             push(
                 "rbac.pods-exec",
                 Severity::Warning,
@@ -134,12 +145,12 @@ fn role_findings(role: &RoleDef, out: &mut Vec<Finding>) {
                 "Grant bind/escalate only with resourceNames on specific roles, impersonate only to a platform group.",
             );
         }
-        let rbac_write = rule
-            .api_groups
-            .iter()
-            .any(|g| g == super::RBAC_GROUP)
+        let rbac_write = rule.api_groups.iter().any(|g| g == super::RBAC_GROUP)
             && rule.verbs.iter().any(|v| v == "*")
-            && rule.resources.iter().any(|r| r.contains("role") || r == "*");
+            && rule
+                .resources
+                .iter()
+                .any(|r| r.contains("role") || r == "*");
         if rbac_write {
             push(
                 "rbac.escalation-verb",
@@ -165,7 +176,9 @@ fn binding_findings(policy: &Policy, i: usize, b: &Binding, out: &mut Vec<Findin
             format!("{object} refers to Role {:?}; a ClusterRoleBinding can only refer to a ClusterRole", b.role_name),
             "Use a RoleBinding in the Role's namespace, or refer to a ClusterRole.",
         ));
-    } else if role.is_none() && !(b.role_kind == "ClusterRole" && builtin::rules(&b.role_name).is_some()) {
+    } else if role.is_none()
+        && !(b.role_kind == "ClusterRole" && builtin::rules(&b.role_name).is_some())
+    {
         out.push(finding(
             "rbac.missing-role",
             Severity::Error,
@@ -244,9 +257,9 @@ pub fn findings(policy: &Policy) -> Vec<Finding> {
         });
         let aggregated = role.kind == RoleKind::ClusterRole
             && policy.roles().iter().any(|o| {
-                o.aggregation
-                    .as_ref()
-                    .is_some_and(|s| o.name != role.name && s.iter().any(|s| s.matches(&role.labels)))
+                o.aggregation.as_ref().is_some_and(|s| {
+                    o.name != role.name && s.iter().any(|s| s.matches(&role.labels))
+                })
             });
         if !bound && !aggregated {
             out.push(finding(

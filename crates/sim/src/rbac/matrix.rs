@@ -50,15 +50,50 @@ pub const KEY_PERMISSIONS: &[Permission] = &[
     p("list secrets", "list", "", "secrets", "", true),
     p("create pods", "create", "", "pods", "", true),
     p("create pods/exec", "create", "", "pods", "exec", true),
-    p("create deployments", "create", "apps", "deployments", "", true),
-    p("update deployments", "update", "apps", "deployments", "", true),
-    p("create rolebindings", "create", RBAC_GROUP, "rolebindings", "", true),
-    p("bind clusterroles", "bind", RBAC_GROUP, "clusterroles", "", true),
+    p(
+        "create deployments",
+        "create",
+        "apps",
+        "deployments",
+        "",
+        true,
+    ),
+    p(
+        "update deployments",
+        "update",
+        "apps",
+        "deployments",
+        "",
+        true,
+    ),
+    p(
+        "create rolebindings",
+        "create",
+        RBAC_GROUP,
+        "rolebindings",
+        "",
+        true,
+    ),
+    p(
+        "bind clusterroles",
+        "bind",
+        RBAC_GROUP,
+        "clusterroles",
+        "",
+        true,
+    ),
     p("escalate roles", "escalate", RBAC_GROUP, "roles", "", true),
     p("impersonate users", "impersonate", "", "users", "", false),
     p("delete namespaces", "delete", "", "namespaces", "", false),
     p("get nodes", "get", "", "nodes", "", false),
-    p("create clusterrolebindings", "create", RBAC_GROUP, "clusterrolebindings", "", false),
+    p(
+        "create clusterrolebindings",
+        "create",
+        RBAC_GROUP,
+        "clusterrolebindings",
+        "",
+        false,
+    ),
 ];
 
 /// One answer of the matrix.
@@ -104,7 +139,10 @@ pub fn user_for(subject: &Subject) -> UserInfo {
             groups: vec![subject.name.clone(), super::AUTHENTICATED.into()],
         },
         "ServiceAccount" => UserInfo::impersonated(
-            &format!("system:serviceaccount:{}:{}", subject.namespace, subject.name),
+            &format!(
+                "system:serviceaccount:{}:{}",
+                subject.namespace, subject.name
+            ),
             &[],
         ),
         _ => UserInfo::impersonated(&subject.name, &[]),
@@ -123,7 +161,11 @@ pub fn subjects(policy: &Policy) -> Vec<Subject> {
                     ..s.clone()
                 },
                 "ServiceAccount" => {
-                    let ns = if s.namespace.is_empty() { b.ns() } else { &s.namespace };
+                    let ns = if s.namespace.is_empty() {
+                        b.ns()
+                    } else {
+                        &s.namespace
+                    };
                     if ns.is_empty() {
                         continue;
                     }

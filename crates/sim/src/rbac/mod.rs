@@ -21,7 +21,9 @@ use serde::Serialize;
 use crate::manifest::{Document, Object};
 
 pub use findings::findings;
-pub use matrix::{matrix, subjects, user_for, Cell, Matrix, MatrixRow, Permission, KEY_PERMISSIONS};
+pub use matrix::{
+    matrix, subjects, user_for, Cell, Matrix, MatrixRow, Permission, KEY_PERMISSIONS,
+};
 pub use rule::{covers, Rule, Target};
 
 /// The group the API server authorizes for everything, before RBAC.
@@ -71,13 +73,16 @@ impl Selector {
     /// Whether labels satisfy the selector (an empty selector matches all).
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
-            && self.expressions.iter().all(|(k, op, values)| match op.as_str() {
-                "In" => labels.get(k).is_some_and(|v| values.contains(v)),
-                "NotIn" => labels.get(k).is_none_or(|v| !values.contains(v)),
-                "Exists" => labels.contains_key(k),
-                "DoesNotExist" => !labels.contains_key(k),
-                _ => false,
-            })
+            && self
+                .expressions
+                .iter()
+                .all(|(k, op, values)| match op.as_str() {
+                    "In" => labels.get(k).is_some_and(|v| values.contains(v)),
+                    "NotIn" => labels.get(k).is_none_or(|v| !values.contains(v)),
+                    "Exists" => labels.contains_key(k),
+                    "DoesNotExist" => !labels.contains_key(k),
+                    _ => false,
+                })
     }
 }
 
@@ -240,7 +245,10 @@ impl Binding {
     /// The message the API server gives when the role is missing.
     fn missing_role(&self) -> String {
         match self.role_kind.as_str() {
-            "Role" => format!("role.rbac.authorization.k8s.io {:?} not found", self.role_name),
+            "Role" => format!(
+                "role.rbac.authorization.k8s.io {:?} not found",
+                self.role_name
+            ),
             "ClusterRole" => format!(
                 "clusterrole.rbac.authorization.k8s.io {:?} not found",
                 self.role_name
@@ -357,12 +365,37 @@ pub struct Decision {
     pub grant: Option<Grant>,
 }
 
+/// FNV-1a: the index keys are short names, hashed a million times a second;
+/// SipHash's flooding resistance buys nothing for a policy read from files.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 #[derive(Debug, Default, Clone)]
 struct SubjectIndex {
     /// Bindings by the username a User or ServiceAccount subject matches.
-    by_user: HashMap<String, Vec<u32>>,
+    by_user: FastMap<String, Vec<u32>>,
     /// Bindings by a Group subject's name.
-    by_group: HashMap<String, Vec<u32>>,
+    by_group: FastMap<String, Vec<u32>>,
 }
 
 impl SubjectIndex {
@@ -384,19 +417,28 @@ impl SubjectIndex {
         }
     }
 
-    /// The bindings that may name this user, in file order.
-    fn candidates(&self, user: &UserInfo, out: &mut Vec<u32>) {
-        out.clear();
-        if let Some(l) = self.by_user.get(&user.name) {
-            out.extend_from_slice(l);
+    /// The bindings that may name this user, in file order: one index list
+    /// as it is, several merged into `scratch`.
+    fn candidates<'s>(&'s self, user: &UserInfo, scratch: &'s mut Vec<u32>) -> &'s [u32] {
+        let mut lists = std::iter::once(self.by_user.get(&user.name))
+            .chain(user.groups.iter().map(|g| self.by_group.get(g)))
+            .flatten()
+            .filter(|l| !l.is_empty());
+        let Some(first) = lists.next() else {
+            return &[];
+        };
+        let Some(second) = lists.next() else {
+            return first;
+        };
+        scratch.clear();
+        scratch.extend_from_slice(first);
+        scratch.extend_from_slice(second);
+        for l in lists {
+            scratch.extend_from_slice(l);
         }
-        for g in &user.groups {
-            if let Some(l) = self.by_group.get(g) {
-                out.extend_from_slice(l);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
+        scratch.sort_unstable();
+        scratch.dedup();
+        scratch
     }
 }
 
@@ -410,7 +452,7 @@ pub struct Policy {
     cluster_roles_by_name: HashMap<String, usize>,
     roles_by_key: HashMap<(String, String), usize>,
     cluster_index: SubjectIndex,
-    namespace_index: HashMap<String, SubjectIndex>,
+    namespace_index: FastMap<String, SubjectIndex>,
     namespaces: Vec<String>,
 }
 
@@ -469,7 +511,11 @@ impl Policy {
 
     /// The role a binding refers to, if it exists.
     pub fn role_of(&self, binding: usize) -> Option<&RoleDef> {
-        self.resolved.get(binding).copied().flatten().map(|i| &self.roles[i])
+        self.resolved
+            .get(binding)
+            .copied()
+            .flatten()
+            .map(|i| &self.roles[i])
     }
 
     /// The namespaces the policy mentions (Namespace objects, roles, bindings
@@ -494,7 +540,9 @@ impl Policy {
         if let Some(r) = self.role(kind, namespace, name) {
             return Some(r.rules.clone());
         }
-        (kind == "ClusterRole").then(|| builtin::rules(name)).flatten()
+        (kind == "ClusterRole")
+            .then(|| builtin::rules(name))
+            .flatten()
     }
 
     /// Visits the bindings that apply to `user` for a request in `namespace`,
@@ -514,8 +562,7 @@ impl Policy {
         for (scope, index) in scopes.iter().enumerate() {
             let Some(index) = index else { continue };
             let binding_ns = if scope == 0 { "" } else { namespace };
-            index.candidates(user, &mut scratch);
-            for &i in &scratch {
+            for &i in index.candidates(user, &mut scratch) {
                 let b = &self.bindings[i as usize];
                 if let Some(s) = b.subjects.iter().find(|s| s.applies_to(user, binding_ns)) {
                     if visit(i as usize, s) {
@@ -533,7 +580,9 @@ impl Policy {
         if a.user.groups.iter().any(|g| g == SYSTEM_MASTERS) {
             return Decision {
                 allowed: true,
-                reason: format!("allowed: {SYSTEM_MASTERS} is authorized for everything before RBAC"),
+                reason: format!(
+                    "allowed: {SYSTEM_MASTERS} is authorized for everything before RBAC"
+                ),
                 grant: None,
             };
         }
@@ -579,6 +628,25 @@ impl Policy {
         }
     }
 
+    /// Whether the request is allowed: [`Policy::authorize`] without
+    /// building the reason, for callers asking many questions.
+    pub fn allows(&self, a: &Attributes) -> bool {
+        if a.user.groups.iter().any(|g| g == SYSTEM_MASTERS) {
+            return true;
+        }
+        let mut allowed = false;
+        self.visit(&a.user, a.target.namespace(), |i, _| {
+            allowed = self.resolved[i].is_some_and(|r| {
+                self.roles[r]
+                    .rules
+                    .iter()
+                    .any(|r| rule::rule_allows(r, &a.verb, &a.target))
+            });
+            allowed
+        });
+        allowed
+    }
+
     /// `RulesFor`: every rule granted to `user` in `namespace` (cluster-wide
     /// rules included), with the role-resolution errors met on the way.
     pub fn rules_for(&self, user: &UserInfo, namespace: &str) -> (Vec<Rule>, Vec<String>) {
@@ -609,7 +677,9 @@ impl Policy {
             if !in_scope {
                 continue;
             }
-            let Some(role) = self.resolved[i] else { continue };
+            let Some(role) = self.resolved[i] else {
+                continue;
+            };
             if !self.roles[role]
                 .rules
                 .iter()
@@ -621,7 +691,11 @@ impl Policy {
                 let subject = match s.kind.as_str() {
                     "User" | "Group" => s.clone(),
                     "ServiceAccount" => {
-                        let nsd = if s.namespace.is_empty() { b.ns() } else { &s.namespace };
+                        let nsd = if s.namespace.is_empty() {
+                            b.ns()
+                        } else {
+                            &s.namespace
+                        };
                         if nsd.is_empty() {
                             continue;
                         }
@@ -677,10 +751,7 @@ impl Policy {
         } else {
             "clusterrolebindings"
         };
-        let forbidden = format!(
-            "{plural}.{RBAC_GROUP} {:?} is forbidden: ",
-            binding.name
-        );
+        let forbidden = format!("{plural}.{RBAC_GROUP} {:?} is forbidden: ", binding.name);
         let Some(rules) = self.role_rules(&binding.role_kind, ns, &binding.role_name) else {
             return Escalation {
                 allowed: false,
@@ -808,9 +879,9 @@ impl PolicyBuilder {
         let ns = || o.namespace().unwrap_or(DEFAULT_NAMESPACE).to_string();
         let labels = || o.metadata().labels.clone().unwrap_or_default();
         match o {
-            Object::Namespace(n) => {
-                self.namespaces.push(n.metadata.name.clone().unwrap_or_default())
-            }
+            Object::Namespace(n) => self
+                .namespaces
+                .push(n.metadata.name.clone().unwrap_or_default()),
             Object::Role(r) => self.roles.push(RoleDef {
                 kind: RoleKind::Role,
                 namespace: ns(),
@@ -978,7 +1049,9 @@ fn builtin_aggregation(name: &str) -> Option<Vec<Selector>> {
 fn aggregate(roles: &mut [RoleDef]) {
     let mut updates = Vec::new();
     for (i, r) in roles.iter().enumerate() {
-        let Some(selectors) = &r.aggregation else { continue };
+        let Some(selectors) = &r.aggregation else {
+            continue;
+        };
         let mut sources: Vec<&RoleDef> = roles
             .iter()
             .enumerate()
@@ -991,7 +1064,11 @@ fn aggregate(roles: &mut [RoleDef]) {
             .map(|(_, o)| o)
             .collect();
         sources.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut rules: Vec<Rule> = if r.builtin { r.rules.clone() } else { Vec::new() };
+        let mut rules: Vec<Rule> = if r.builtin {
+            r.rules.clone()
+        } else {
+            Vec::new()
+        };
         for o in sources {
             for rule in &o.rules {
                 if !rules.contains(rule) {

@@ -49,53 +49,291 @@ pub const TYPES: &[ResourceType] = &[
     t("namespaces", "namespace", &["ns"], "", "v1", false),
     t("nodes", "node", &["no"], "", "v1", false),
     t("serviceaccounts", "serviceaccount", &["sa"], "", "v1", true),
-    t("persistentvolumeclaims", "persistentvolumeclaim", &["pvc"], "", "v1", true),
-    t("persistentvolumes", "persistentvolume", &["pv"], "", "v1", false),
+    t(
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        &["pvc"],
+        "",
+        "v1",
+        true,
+    ),
+    t(
+        "persistentvolumes",
+        "persistentvolume",
+        &["pv"],
+        "",
+        "v1",
+        false,
+    ),
     t("events", "event", &["ev"], "", "v1", true),
     t("endpoints", "endpoints", &["ep"], "", "v1", true),
-    t("replicationcontrollers", "replicationcontroller", &["rc"], "", "v1", true),
-    t("resourcequotas", "resourcequota", &["quota"], "", "v1", true),
+    t(
+        "replicationcontrollers",
+        "replicationcontroller",
+        &["rc"],
+        "",
+        "v1",
+        true,
+    ),
+    t(
+        "resourcequotas",
+        "resourcequota",
+        &["quota"],
+        "",
+        "v1",
+        true,
+    ),
     t("limitranges", "limitrange", &["limits"], "", "v1", true),
     t("podtemplates", "podtemplate", &[], "", "v1", true),
     t("bindings", "binding", &[], "", "v1", true),
-    t("componentstatuses", "componentstatus", &["cs"], "", "v1", false),
+    t(
+        "componentstatuses",
+        "componentstatus",
+        &["cs"],
+        "",
+        "v1",
+        false,
+    ),
     t("deployments", "deployment", &["deploy"], "apps", "v1", true),
     t("statefulsets", "statefulset", &["sts"], "apps", "v1", true),
     t("daemonsets", "daemonset", &["ds"], "apps", "v1", true),
     t("replicasets", "replicaset", &["rs"], "apps", "v1", true),
-    t("controllerrevisions", "controllerrevision", &[], "apps", "v1", true),
-    t("horizontalpodautoscalers", "horizontalpodautoscaler", &["hpa"], "autoscaling", "v2", true),
+    t(
+        "controllerrevisions",
+        "controllerrevision",
+        &[],
+        "apps",
+        "v1",
+        true,
+    ),
+    t(
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        &["hpa"],
+        "autoscaling",
+        "v2",
+        true,
+    ),
     t("jobs", "job", &[], "batch", "v1", true),
     t("cronjobs", "cronjob", &["cj"], "batch", "v1", true),
-    t("ingresses", "ingress", &["ing"], "networking.k8s.io", "v1", true),
-    t("networkpolicies", "networkpolicy", &["netpol"], "networking.k8s.io", "v1", true),
-    t("ingressclasses", "ingressclass", &[], "networking.k8s.io", "v1", false),
-    t("poddisruptionbudgets", "poddisruptionbudget", &["pdb"], "policy", "v1", true),
-    t("roles", "role", &[], "rbac.authorization.k8s.io", "v1", true),
-    t("rolebindings", "rolebinding", &[], "rbac.authorization.k8s.io", "v1", true),
-    t("clusterroles", "clusterrole", &[], "rbac.authorization.k8s.io", "v1", false),
-    t("clusterrolebindings", "clusterrolebinding", &[], "rbac.authorization.k8s.io", "v1", false),
-    t("storageclasses", "storageclass", &["sc"], "storage.k8s.io", "v1", false),
-    t("csidrivers", "csidriver", &[], "storage.k8s.io", "v1", false),
+    t(
+        "ingresses",
+        "ingress",
+        &["ing"],
+        "networking.k8s.io",
+        "v1",
+        true,
+    ),
+    t(
+        "networkpolicies",
+        "networkpolicy",
+        &["netpol"],
+        "networking.k8s.io",
+        "v1",
+        true,
+    ),
+    t(
+        "ingressclasses",
+        "ingressclass",
+        &[],
+        "networking.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        &["pdb"],
+        "policy",
+        "v1",
+        true,
+    ),
+    t(
+        "roles",
+        "role",
+        &[],
+        "rbac.authorization.k8s.io",
+        "v1",
+        true,
+    ),
+    t(
+        "rolebindings",
+        "rolebinding",
+        &[],
+        "rbac.authorization.k8s.io",
+        "v1",
+        true,
+    ),
+    t(
+        "clusterroles",
+        "clusterrole",
+        &[],
+        "rbac.authorization.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "clusterrolebindings",
+        "clusterrolebinding",
+        &[],
+        "rbac.authorization.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "storageclasses",
+        "storageclass",
+        &["sc"],
+        "storage.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "csidrivers",
+        "csidriver",
+        &[],
+        "storage.k8s.io",
+        "v1",
+        false,
+    ),
     t("csinodes", "csinode", &[], "storage.k8s.io", "v1", false),
-    t("volumeattachments", "volumeattachment", &[], "storage.k8s.io", "v1", false),
-    t("endpointslices", "endpointslice", &[], "discovery.k8s.io", "v1", true),
+    t(
+        "volumeattachments",
+        "volumeattachment",
+        &[],
+        "storage.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "endpointslices",
+        "endpointslice",
+        &[],
+        "discovery.k8s.io",
+        "v1",
+        true,
+    ),
     t("leases", "lease", &[], "coordination.k8s.io", "v1", true),
-    t("priorityclasses", "priorityclass", &["pc"], "scheduling.k8s.io", "v1", false),
-    t("runtimeclasses", "runtimeclass", &[], "node.k8s.io", "v1", false),
-    t("customresourcedefinitions", "customresourcedefinition", &["crd", "crds"], "apiextensions.k8s.io", "v1", false),
-    t("apiservices", "apiservice", &[], "apiregistration.k8s.io", "v1", false),
-    t("certificatesigningrequests", "certificatesigningrequest", &["csr"], "certificates.k8s.io", "v1", false),
-    t("validatingwebhookconfigurations", "validatingwebhookconfiguration", &[], "admissionregistration.k8s.io", "v1", false),
-    t("mutatingwebhookconfigurations", "mutatingwebhookconfiguration", &[], "admissionregistration.k8s.io", "v1", false),
-    t("tokenreviews", "tokenreview", &[], "authentication.k8s.io", "v1", false),
-    t("selfsubjectreviews", "selfsubjectreview", &[], "authentication.k8s.io", "v1", false),
-    t("selfsubjectaccessreviews", "selfsubjectaccessreview", &[], "authorization.k8s.io", "v1", false),
-    t("selfsubjectrulesreviews", "selfsubjectrulesreview", &[], "authorization.k8s.io", "v1", false),
-    t("subjectaccessreviews", "subjectaccessreview", &[], "authorization.k8s.io", "v1", false),
-    t("localsubjectaccessreviews", "localsubjectaccessreview", &[], "authorization.k8s.io", "v1", true),
-    t("flowschemas", "flowschema", &[], "flowcontrol.apiserver.k8s.io", "v1", false),
-    t("prioritylevelconfigurations", "prioritylevelconfiguration", &[], "flowcontrol.apiserver.k8s.io", "v1", false),
+    t(
+        "priorityclasses",
+        "priorityclass",
+        &["pc"],
+        "scheduling.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "runtimeclasses",
+        "runtimeclass",
+        &[],
+        "node.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        &["crd", "crds"],
+        "apiextensions.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "apiservices",
+        "apiservice",
+        &[],
+        "apiregistration.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "certificatesigningrequests",
+        "certificatesigningrequest",
+        &["csr"],
+        "certificates.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "validatingwebhookconfigurations",
+        "validatingwebhookconfiguration",
+        &[],
+        "admissionregistration.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "mutatingwebhookconfigurations",
+        "mutatingwebhookconfiguration",
+        &[],
+        "admissionregistration.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "tokenreviews",
+        "tokenreview",
+        &[],
+        "authentication.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "selfsubjectreviews",
+        "selfsubjectreview",
+        &[],
+        "authentication.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "selfsubjectaccessreviews",
+        "selfsubjectaccessreview",
+        &[],
+        "authorization.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "selfsubjectrulesreviews",
+        "selfsubjectrulesreview",
+        &[],
+        "authorization.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "subjectaccessreviews",
+        "subjectaccessreview",
+        &[],
+        "authorization.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "localsubjectaccessreviews",
+        "localsubjectaccessreview",
+        &[],
+        "authorization.k8s.io",
+        "v1",
+        true,
+    ),
+    t(
+        "flowschemas",
+        "flowschema",
+        &[],
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        false,
+    ),
+    t(
+        "prioritylevelconfigurations",
+        "prioritylevelconfiguration",
+        &[],
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        false,
+    ),
     t("events", "event", &["ev"], "events.k8s.io", "v1", true),
 ];
 
@@ -118,7 +356,11 @@ const NON_STANDARD: &[(&str, &str)] = &[
     ("uids", "authentication.k8s.io"),
 ];
 
-fn lookup(resource: &str, group: Option<&str>, version: Option<&str>) -> Option<&'static ResourceType> {
+fn lookup(
+    resource: &str,
+    group: Option<&str>,
+    version: Option<&str>,
+) -> Option<&'static ResourceType> {
     TYPES.iter().find(|ty| {
         group.is_none_or(|g| g == ty.group)
             && version.is_none_or(|v| v == ty.version)
@@ -176,12 +418,28 @@ pub fn resolve(arg: &str) -> (Resolved, Option<String>) {
 
 /// Verbs kubectl knows for resources; others draw a warning.
 pub const RESOURCE_VERBS: &[&str] = &[
-    "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use", "bind",
-    "impersonate", "*", "approve", "sign", "escalate", "attest",
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "impersonate",
+    "*",
+    "approve",
+    "sign",
+    "escalate",
+    "attest",
 ];
 
 /// Verbs kubectl knows for non-resource URLs; others draw a warning.
-pub const NON_RESOURCE_VERBS: &[&str] = &["get", "put", "post", "head", "options", "delete", "patch", "*"];
+pub const NON_RESOURCE_VERBS: &[&str] = &[
+    "get", "put", "post", "head", "options", "delete", "patch", "*",
+];
 
 #[cfg(test)]
 mod tests {
@@ -191,7 +449,12 @@ mod tests {
     fn check(arg: &str, group: &str, resource: &str, namespaced: Option<bool>, warns: bool) {
         let (r, w) = resolve(arg);
         assert_eq!(
-            (r.group.as_str(), r.resource.as_str(), r.namespaced, w.is_some()),
+            (
+                r.group.as_str(),
+                r.resource.as_str(),
+                r.namespaced,
+                w.is_some()
+            ),
             (group, resource, namespaced, warns),
             "{arg}"
         );
@@ -204,14 +467,44 @@ mod tests {
         check("Pod", "", "pods", Some(true), false);
         check("deploy", "apps", "deployments", Some(true), false);
         check("deployments.apps", "apps", "deployments", Some(true), false);
-        check("deployments.v1.apps", "apps", "deployments", Some(true), false);
-        check("hpa", "autoscaling", "horizontalpodautoscalers", Some(true), false);
-        check("netpol", "networking.k8s.io", "networkpolicies", Some(true), false);
+        check(
+            "deployments.v1.apps",
+            "apps",
+            "deployments",
+            Some(true),
+            false,
+        );
+        check(
+            "hpa",
+            "autoscaling",
+            "horizontalpodautoscalers",
+            Some(true),
+            false,
+        );
+        check(
+            "netpol",
+            "networking.k8s.io",
+            "networkpolicies",
+            Some(true),
+            false,
+        );
         check("ns", "", "namespaces", Some(false), false);
         check("no", "", "nodes", Some(false), false);
-        check("clusterroles", "rbac.authorization.k8s.io", "clusterroles", Some(false), false);
+        check(
+            "clusterroles",
+            "rbac.authorization.k8s.io",
+            "clusterroles",
+            Some(false),
+            false,
+        );
         check("events", "", "events", Some(true), false);
-        check("events.events.k8s.io", "events.k8s.io", "events", Some(true), false);
+        check(
+            "events.events.k8s.io",
+            "events.k8s.io",
+            "events",
+            Some(true),
+            false,
+        );
         check("widgets.example.com", "example.com", "widgets", None, true);
         check("widgets", "", "widgets", None, true);
         check("users", "", "users", None, false);

@@ -234,9 +234,11 @@ fn resource_covers_all(owner: &[String], servant: &[String]) -> bool {
 }
 
 fn urls_cover_all(owner: &[String], servant: &[String]) -> bool {
-    servant
-        .iter()
-        .all(|path| owner.iter().any(|o| o == path || (o.ends_with('*') && path.starts_with(o.trim_end_matches('*')))))
+    servant.iter().all(|path| {
+        owner
+            .iter()
+            .any(|o| o == path || (o.ends_with('*') && path.starts_with(o.trim_end_matches('*'))))
+    })
 }
 
 /// `ruleCovers`: whether one owner rule covers an (atomic) servant rule.
@@ -315,7 +317,10 @@ pub fn compact_string(rule: &Rule) -> String {
         parts.push(format!("Resources:{}", quoted(&rule.resources)));
     }
     if !rule.non_resource_urls.is_empty() {
-        parts.push(format!("NonResourceURLs:{}", quoted(&rule.non_resource_urls)));
+        parts.push(format!(
+            "NonResourceURLs:{}",
+            quoted(&rule.non_resource_urls)
+        ));
     }
     if !rule.resource_names.is_empty() {
         parts.push(format!("ResourceNames:{}", quoted(&rule.resource_names)));
@@ -377,7 +382,13 @@ mod tests {
 
     #[track_caller]
     fn check(r: &Rule, req: (String, Target), want: bool) {
-        assert_eq!(rule_allows(r, &req.0, &req.1), want, "{r:?} on {} {}", req.0, req.1);
+        assert_eq!(
+            rule_allows(r, &req.0, &req.1),
+            want,
+            "{r:?} on {} {}",
+            req.0,
+            req.1
+        );
     }
 
     // Upstream: rbac_test.go TestRuleMatches, "star verb, exact match other".
@@ -414,7 +425,13 @@ mod tests {
     // Upstream: TestRuleMatches "tuple expansion".
     #[test]
     fn tuple_expansion() {
-        let r = rule("verb1,verb2", "group1,group2", "resource1,resource2", "", "");
+        let r = rule(
+            "verb1,verb2",
+            "group1,group2",
+            "resource1,resource2",
+            "",
+            "",
+        );
         for verb in ["verb1", "verb2"] {
             for g in ["group1", "group2"] {
                 for res_ in ["resource1", "resource2"] {
@@ -429,10 +446,26 @@ mod tests {
     #[test]
     fn subresource_expansion() {
         let r = rule("*", "*", "resource1/subresource1", "", "");
-        check(&r, res("verb1", "group1", "resource1", "subresource1", ""), true);
-        check(&r, res("verb1", "group2", "resource1", "subresource2", ""), false);
-        check(&r, res("verb1", "group1", "resource2", "subresource1", ""), false);
-        check(&r, res("verb2", "group1", "resource1", "subresource1", ""), true);
+        check(
+            &r,
+            res("verb1", "group1", "resource1", "subresource1", ""),
+            true,
+        );
+        check(
+            &r,
+            res("verb1", "group2", "resource1", "subresource2", ""),
+            false,
+        );
+        check(
+            &r,
+            res("verb1", "group1", "resource2", "subresource1", ""),
+            false,
+        );
+        check(
+            &r,
+            res("verb2", "group1", "resource1", "subresource1", ""),
+            true,
+        );
         check(&r, res("verb2", "group1", "resource1", "", ""), false);
     }
 
@@ -440,7 +473,13 @@ mod tests {
     #[test]
     fn star_nonresource() {
         let r = rule("verb1", "", "", "", "*");
-        for p in ["/foo", "/foo/bar", "/foo/baz", "/foo/bar/one", "/foo/baz/one"] {
+        for p in [
+            "/foo",
+            "/foo/bar",
+            "/foo/baz",
+            "/foo/bar/one",
+            "/foo/baz/one",
+        ] {
             check(&r, url("verb1", p), true);
             check(&r, url("verb2", p), false);
         }
@@ -476,7 +515,11 @@ mod tests {
         check(&scale, res("get", "apps", "deployments", "scale", ""), true);
         check(&scale, res("get", "x", "anything", "scale", ""), true);
         check(&scale, res("get", "apps", "deployments", "", ""), false);
-        check(&scale, res("get", "apps", "deployments", "status", ""), false);
+        check(
+            &scale,
+            res("get", "apps", "deployments", "status", ""),
+            false,
+        );
         let named = rule("get,list,create", "", "secrets", "db", "");
         check(&named, res("get", "", "secrets", "", "db"), true);
         check(&named, res("get", "", "secrets", "", "other"), false);
@@ -513,7 +556,12 @@ mod tests {
     #[test]
     fn covers_subresource_wildcard() {
         let owner = [rule("get", "v1", "*/foo", "", "")];
-        check_covers(&owner, &[rule("get", "v1", "builds/foo", "", "")], true, &[]);
+        check_covers(
+            &owner,
+            &[rule("get", "v1", "builds/foo", "", "")],
+            true,
+            &[],
+        );
         let missing = rule("get", "v1", "builds/bar", "", "");
         check_covers(&owner, &[missing.clone()], false, &[missing]);
     }
@@ -534,7 +582,13 @@ mod tests {
             rule("delete", "group2", "builds,deployments", "", ""),
             rule("delete", "group1", "builds", "", ""),
         ];
-        let servant = [rule("delete", "group1,group2", "builds,deployments", "", "")];
+        let servant = [rule(
+            "delete",
+            "group1,group2",
+            "builds,deployments",
+            "",
+            "",
+        )];
         check_covers(&owner, &servant, true, &[]);
     }
 
@@ -551,7 +605,13 @@ mod tests {
         );
         let servant = rule("*", "v1", "builds", "", "");
         check_covers(
-            &[rule("get,list,watch,create,update,delete,exec", "v1", "builds", "", "")],
+            &[rule(
+                "get,list,watch,create,update,delete,exec",
+                "v1",
+                "builds",
+                "",
+                "",
+            )],
             &[servant.clone()],
             false,
             &[servant],
@@ -569,14 +629,24 @@ mod tests {
     #[test]
     fn covers_resource_names() {
         let named = rule("get", "", "secrets", "a,b", "");
-        check_covers(&[rule("get", "", "secrets", "", "")], &[named.clone()], true, &[]);
+        check_covers(
+            &[rule("get", "", "secrets", "", "")],
+            &[named.clone()],
+            true,
+            &[],
+        );
         check_covers(
             &[rule("get", "", "secrets", "a", "")],
             &[named.clone()],
             false,
             &[rule("get", "", "secrets", "b", "")],
         );
-        check_covers(&[rule("get", "", "secrets", "a,b,c", "")], &[named], true, &[]);
+        check_covers(
+            &[rule("get", "", "secrets", "a,b,c", "")],
+            &[named],
+            true,
+            &[],
+        );
         let unnamed = rule("get", "", "secrets", "", "");
         check_covers(
             &[rule("get", "", "secrets", "a", "")],

@@ -63,7 +63,13 @@ fn subjects(list: &[&str]) -> Vec<Subject> {
         .collect()
 }
 
-fn binding(ns: Option<&str>, name: &str, role_kind: &str, role_name: &str, subs: &[&str]) -> Binding {
+fn binding(
+    ns: Option<&str>,
+    name: &str,
+    role_kind: &str,
+    role_name: &str,
+    subs: &[&str],
+) -> Binding {
     Binding {
         namespace: ns.map(str::to_string),
         name: name.into(),
@@ -114,8 +120,20 @@ fn url(u: UserInfo, verb: &str, path: &str) -> Attributes {
 
 #[track_caller]
 fn check(p: &Policy, a: Attributes, allowed: bool) {
+    assert_eq!(
+        p.allows(&a),
+        allowed,
+        "allows: {:?} {} {}",
+        a.user,
+        a.verb,
+        a.target
+    );
     let d = p.authorize(&a);
-    assert_eq!(d.allowed, allowed, "{:?} {} {}: {}", a.user, a.verb, a.target, d.reason);
+    assert_eq!(
+        d.allowed, allowed,
+        "{:?} {} {}: {}",
+        a.user, a.verb, a.target, d.reason
+    );
 }
 
 // Upstream: rbac_test.go TestAuthorizer case 0 — a ClusterRole bound by a
@@ -123,18 +141,72 @@ fn check(p: &Policy, a: Attributes, allowed: bool) {
 #[test]
 fn cluster_role_through_role_binding_is_namespaced() {
     let p = policy(
-        vec![role(RoleKind::ClusterRole, "", "admin", vec![rule("*", "*", "*", "*")])],
-        vec![binding(Some("ns1"), "b", "ClusterRole", "admin", &["User:admin", "Group:admins"])],
+        vec![role(
+            RoleKind::ClusterRole,
+            "",
+            "admin",
+            vec![rule("*", "*", "*", "*")],
+        )],
+        vec![binding(
+            Some("ns1"),
+            "b",
+            "ClusterRole",
+            "admin",
+            &["User:admin", "Group:admins"],
+        )],
     );
-    check(&p, res(user("admin", ""), "get", "Pods", "", "ns1", ""), true);
-    check(&p, res(user("admin", ""), "watch", "Pods", "", "ns1", ""), true);
-    check(&p, res(user("admin", "group1"), "watch", "Foobar", "", "ns1", ""), true);
-    check(&p, res(user("joe", "admins"), "watch", "Foobar", "", "ns1", ""), true);
-    check(&p, res(user("joe", "group1,admins"), "watch", "Foobar", "", "ns1", ""), true);
-    check(&p, res(user("admin", ""), "GET", "Pods", "", "ns2", ""), false);
-    check(&p, res(user("admin", ""), "GET", "Nodes", "", "", ""), false);
-    check(&p, res(user("admin", "admins"), "GET", "Pods", "", "ns2", ""), false);
-    check(&p, res(user("admin", "admins"), "GET", "Nodes", "", "", ""), false);
+    check(
+        &p,
+        res(user("admin", ""), "get", "Pods", "", "ns1", ""),
+        true,
+    );
+    check(
+        &p,
+        res(user("admin", ""), "watch", "Pods", "", "ns1", ""),
+        true,
+    );
+    check(
+        &p,
+        res(user("admin", "group1"), "watch", "Foobar", "", "ns1", ""),
+        true,
+    );
+    check(
+        &p,
+        res(user("joe", "admins"), "watch", "Foobar", "", "ns1", ""),
+        true,
+    );
+    check(
+        &p,
+        res(
+            user("joe", "group1,admins"),
+            "watch",
+            "Foobar",
+            "",
+            "ns1",
+            "",
+        ),
+        true,
+    );
+    check(
+        &p,
+        res(user("admin", ""), "GET", "Pods", "", "ns2", ""),
+        false,
+    );
+    check(
+        &p,
+        res(user("admin", ""), "GET", "Nodes", "", "", ""),
+        false,
+    );
+    check(
+        &p,
+        res(user("admin", "admins"), "GET", "Pods", "", "ns2", ""),
+        false,
+    );
+    check(
+        &p,
+        res(user("admin", "admins"), "GET", "Nodes", "", "", ""),
+        false,
+    );
 }
 
 // Upstream: TestAuthorizer case 1 — non-resource URLs.
@@ -142,14 +214,47 @@ fn cluster_role_through_role_binding_is_namespaced() {
 fn non_resource_urls() {
     let p = policy(
         vec![
-            role(RoleKind::ClusterRole, "", "non-resource-url-getter", vec![rule("get", "", "", "/apis")]),
-            role(RoleKind::ClusterRole, "", "non-resource-url", vec![rule("*", "", "", "/apis")]),
-            role(RoleKind::ClusterRole, "", "non-resource-url-prefix", vec![rule("get", "", "", "/apis/*")]),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "non-resource-url-getter",
+                vec![rule("get", "", "", "/apis")],
+            ),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "non-resource-url",
+                vec![rule("*", "", "", "/apis")],
+            ),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "non-resource-url-prefix",
+                vec![rule("get", "", "", "/apis/*")],
+            ),
         ],
         vec![
-            binding(None, "a", "ClusterRole", "non-resource-url-getter", &["User:foo", "Group:bar"]),
-            binding(None, "b", "ClusterRole", "non-resource-url", &["User:admin", "Group:admin"]),
-            binding(None, "c", "ClusterRole", "non-resource-url-prefix", &["User:prefixed", "Group:prefixed"]),
+            binding(
+                None,
+                "a",
+                "ClusterRole",
+                "non-resource-url-getter",
+                &["User:foo", "Group:bar"],
+            ),
+            binding(
+                None,
+                "b",
+                "ClusterRole",
+                "non-resource-url",
+                &["User:admin", "Group:admin"],
+            ),
+            binding(
+                None,
+                "c",
+                "ClusterRole",
+                "non-resource-url-prefix",
+                &["User:prefixed", "Group:prefixed"],
+            ),
         ],
     );
     check(&p, url(user("foo", ""), "get", "/apis"), true);
@@ -160,8 +265,16 @@ fn non_resource_urls() {
     check(&p, url(user("", "admin"), "watch", "/apis"), true);
     check(&p, url(user("prefixed", ""), "get", "/apis/v1"), true);
     check(&p, url(user("", "prefixed"), "get", "/apis/v1"), true);
-    check(&p, url(user("prefixed", ""), "get", "/apis/v1/foobar"), true);
-    check(&p, url(user("", "prefixed"), "get", "/apis/v1/foorbar"), true);
+    check(
+        &p,
+        url(user("prefixed", ""), "get", "/apis/v1/foobar"),
+        true,
+    );
+    check(
+        &p,
+        url(user("", "prefixed"), "get", "/apis/v1/foorbar"),
+        true,
+    );
     // Wrong verb.
     check(&p, url(user("foo", ""), "watch", "/apis"), false);
     check(&p, url(user("", "bar"), "watch", "/apis"), false);
@@ -179,17 +292,55 @@ fn non_resource_urls() {
 #[test]
 fn subresources() {
     let p = policy(
-        vec![role(RoleKind::ClusterRole, "", "admin", vec![rule("*", "*", "pods", "*")])],
-        vec![binding(Some("ns1"), "b", "ClusterRole", "admin", &["User:admin", "Group:admins"])],
+        vec![role(
+            RoleKind::ClusterRole,
+            "",
+            "admin",
+            vec![rule("*", "*", "pods", "*")],
+        )],
+        vec![binding(
+            Some("ns1"),
+            "b",
+            "ClusterRole",
+            "admin",
+            &["User:admin", "Group:admins"],
+        )],
     );
-    check(&p, res(user("admin", ""), "get", "pods", "", "ns1", ""), true);
-    check(&p, res(user("admin", ""), "get", "pods", "status", "ns1", ""), false);
+    check(
+        &p,
+        res(user("admin", ""), "get", "pods", "", "ns1", ""),
+        true,
+    );
+    check(
+        &p,
+        res(user("admin", ""), "get", "pods", "status", "ns1", ""),
+        false,
+    );
     let p = policy(
-        vec![role(RoleKind::ClusterRole, "", "admin", vec![rule("*", "*", "pods/status", "*")])],
-        vec![binding(Some("ns1"), "b", "ClusterRole", "admin", &["User:admin", "Group:admins"])],
+        vec![role(
+            RoleKind::ClusterRole,
+            "",
+            "admin",
+            vec![rule("*", "*", "pods/status", "*")],
+        )],
+        vec![binding(
+            Some("ns1"),
+            "b",
+            "ClusterRole",
+            "admin",
+            &["User:admin", "Group:admins"],
+        )],
     );
-    check(&p, res(user("admin", ""), "get", "pods", "status", "ns1", ""), true);
-    check(&p, res(user("admin", ""), "get", "pods", "", "ns1", ""), false);
+    check(
+        &p,
+        res(user("admin", ""), "get", "pods", "status", "ns1", ""),
+        true,
+    );
+    check(
+        &p,
+        res(user("admin", ""), "get", "pods", "", "ns1", ""),
+        false,
+    );
 }
 
 #[track_caller]
@@ -207,23 +358,57 @@ fn applies_to() {
     // single subject that does not match username
     check_applies(&["User:foobar"], user("baz", ""), "", None);
     // multiple subjects, one that matches username
-    check_applies(&["User:foobar", "User:kubernetes-admin"], user("kubernetes-admin", ""), "", Some(1));
+    check_applies(
+        &["User:foobar", "User:kubernetes-admin"],
+        user("kubernetes-admin", ""),
+        "",
+        Some(1),
+    );
     // multiple subjects, none that match username
-    check_applies(&["User:foobar", "User:kubernetes-admin"], user("kubelet", ""), "", None);
+    check_applies(
+        &["User:foobar", "User:kubernetes-admin"],
+        user("kubelet", ""),
+        "",
+        None,
+    );
     // multiple subjects, one that matches group
-    check_applies(&["Group:foobar", "Group:kubernetes-admin"], user("baz", "kubernetes-admin"), "", Some(1));
+    check_applies(
+        &["Group:foobar", "Group:kubernetes-admin"],
+        user("baz", "kubernetes-admin"),
+        "",
+        Some(1),
+    );
     // multiple subjects, one that matches group, should skip over non-matching service accounts
     check_applies(
-        &["ServiceAccount:kube-system/foobar", "Group:foobar", "Group:kubernetes-admin"],
+        &[
+            "ServiceAccount:kube-system/foobar",
+            "Group:foobar",
+            "Group:kubernetes-admin",
+        ],
         user("baz", "kubernetes-admin"),
         "",
         Some(2),
     );
     // multiple subjects, none that match group
-    check_applies(&["Group:foobar", "Group:kubernetes-admin"], user("baz", "kubernetes-foo"), "", None);
+    check_applies(
+        &["Group:foobar", "Group:kubernetes-admin"],
+        user("baz", "kubernetes-foo"),
+        "",
+        None,
+    );
     // multiple subjects, matches all authenticated / unauthenticated
-    check_applies(&["Group:foobar", "Group:system:authenticated"], user("baz", "system:authenticated"), "", Some(1));
-    check_applies(&["Group:foobar", "Group:system:unauthenticated"], user("baz", "system:unauthenticated"), "", Some(1));
+    check_applies(
+        &["Group:foobar", "Group:system:authenticated"],
+        user("baz", "system:authenticated"),
+        "",
+        Some(1),
+    );
+    check_applies(
+        &["Group:foobar", "Group:system:unauthenticated"],
+        user("baz", "system:unauthenticated"),
+        "",
+        Some(1),
+    );
     // user and group named alike: a User subject never matches a group
     check_applies(&["User:admins"], user("baz", "admins"), "", None);
     // a subject named `*` is not a wildcard
@@ -236,19 +421,42 @@ fn applies_to() {
         Some(0),
     );
     // service account without namespace takes the binding's
-    check_applies(&["ServiceAccount:default"], user("system:serviceaccount:default:default", ""), "default", Some(0));
-    check_applies(&["ServiceAccount:default"], user("system:serviceaccount:other:default", ""), "default", None);
+    check_applies(
+        &["ServiceAccount:default"],
+        user("system:serviceaccount:default:default", ""),
+        "default",
+        Some(0),
+    );
+    check_applies(
+        &["ServiceAccount:default"],
+        user("system:serviceaccount:other:default", ""),
+        "default",
+        None,
+    );
     // service account without namespace in a ClusterRoleBinding never matches
-    check_applies(&["ServiceAccount:default"], user("system:serviceaccount::default", ""), "", None);
+    check_applies(
+        &["ServiceAccount:default"],
+        user("system:serviceaccount::default", ""),
+        "",
+        None,
+    );
     // multiple service accounts, one matches
     check_applies(
-        &["ServiceAccount:kube-system/foo", "ServiceAccount:default/default"],
+        &[
+            "ServiceAccount:kube-system/foo",
+            "ServiceAccount:default/default",
+        ],
         user("system:serviceaccount:default:default", ""),
         "",
         Some(1),
     );
     // a service account's name is not a prefix match
-    check_applies(&["ServiceAccount:ns/default"], user("system:serviceaccount:ns:default2", ""), "", None);
+    check_applies(
+        &["ServiceAccount:ns/default"],
+        user("system:serviceaccount:ns:default2", ""),
+        "",
+        None,
+    );
     // unknown kinds never match
     check_applies(&["Robot:baz"], user("baz", ""), "", None);
 }
@@ -258,7 +466,11 @@ fn impersonation_groups_as_kubectl_gets_them() {
     let sa = UserInfo::impersonated("system:serviceaccount:team:ci", &[]);
     assert_eq!(
         sa.groups,
-        ["system:serviceaccounts", "system:serviceaccounts:team", "system:authenticated"]
+        [
+            "system:serviceaccounts",
+            "system:serviceaccounts:team",
+            "system:authenticated"
+        ]
     );
     let sa = UserInfo::impersonated("system:serviceaccount:team:ci", &["x".into()]);
     assert_eq!(sa.groups, ["x", "system:authenticated"]);
@@ -266,15 +478,28 @@ fn impersonation_groups_as_kubectl_gets_them() {
     assert_eq!(u.groups, ["system:authenticated"]);
     let anon = UserInfo::impersonated("system:anonymous", &[]);
     assert_eq!(anon.groups, ["system:unauthenticated"]);
-    assert_eq!(UserInfo::impersonated("system:serviceaccount:bad", &[]).groups, ["system:authenticated"]);
+    assert_eq!(
+        UserInfo::impersonated("system:serviceaccount:bad", &[]).groups,
+        ["system:authenticated"]
+    );
 }
 
 #[test]
 fn reasons_name_binding_role_and_subject() {
     let p = policy(
         vec![
-            role(RoleKind::ClusterRole, "", "reader", vec![rule("get", "", "pods", "")]),
-            role(RoleKind::Role, "ns1", "sec", vec![rule("get", "", "secrets", "")]),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "reader",
+                vec![rule("get", "", "pods", "")],
+            ),
+            role(
+                RoleKind::Role,
+                "ns1",
+                "sec",
+                vec![rule("get", "", "secrets", "")],
+            ),
         ],
         vec![
             binding(None, "crb", "ClusterRole", "reader", &["Group:devs"]),
@@ -283,33 +508,88 @@ fn reasons_name_binding_role_and_subject() {
         ],
     );
     let d = p.authorize(&res(user("a", "devs"), "get", "pods", "", "ns9", ""));
-    assert_eq!(d.reason, r#"RBAC: allowed by ClusterRoleBinding "crb" of ClusterRole "reader" to Group "devs""#);
-    let d = p.authorize(&res(user("system:serviceaccount:ns1:ci", ""), "get", "secrets", "", "ns1", ""));
-    assert_eq!(d.reason, r#"RBAC: allowed by RoleBinding "rb/ns1" of Role "sec" to ServiceAccount "ci/ns1""#);
-    assert_eq!(d.grant.map(|g| g.binding).as_deref(), Some("RoleBinding/ns1/rb"));
+    assert_eq!(
+        d.reason,
+        r#"RBAC: allowed by ClusterRoleBinding "crb" of ClusterRole "reader" to Group "devs""#
+    );
+    let d = p.authorize(&res(
+        user("system:serviceaccount:ns1:ci", ""),
+        "get",
+        "secrets",
+        "",
+        "ns1",
+        "",
+    ));
+    assert_eq!(
+        d.reason,
+        r#"RBAC: allowed by RoleBinding "rb/ns1" of Role "sec" to ServiceAccount "ci/ns1""#
+    );
+    assert_eq!(
+        d.grant.map(|g| g.binding).as_deref(),
+        Some("RoleBinding/ns1/rb")
+    );
     let d = p.authorize(&res(user("bob", ""), "get", "secrets", "", "ns1", ""));
     assert!(!d.allowed);
-    assert_eq!(d.reason, r#"RBAC: role.rbac.authorization.k8s.io "nope" not found"#);
+    assert_eq!(
+        d.reason,
+        r#"RBAC: role.rbac.authorization.k8s.io "nope" not found"#
+    );
     // A Role is resolved in the binding's namespace only.
-    check(&p, res(user("system:serviceaccount:ns1:ci", ""), "get", "secrets", "", "ns2", ""), false);
+    check(
+        &p,
+        res(
+            user("system:serviceaccount:ns1:ci", ""),
+            "get",
+            "secrets",
+            "",
+            "ns2",
+            "",
+        ),
+        false,
+    );
 }
 
 #[test]
 fn cluster_role_binding_cannot_use_a_role() {
     let p = policy(
-        vec![role(RoleKind::Role, "default", "r", vec![rule("*", "*", "*", "")])],
+        vec![role(
+            RoleKind::Role,
+            "default",
+            "r",
+            vec![rule("*", "*", "*", "")],
+        )],
         vec![binding(None, "crb", "Role", "r", &["User:u"])],
     );
-    check(&p, res(user("u", ""), "get", "pods", "", "default", ""), false);
+    check(
+        &p,
+        res(user("u", ""), "get", "pods", "", "default", ""),
+        false,
+    );
 }
 
 #[test]
 fn builtins_and_aggregation() {
-    let mut extra = role(RoleKind::ClusterRole, "", "widgets-view", vec![rule("get", "example.com", "widgets", "")]);
-    extra.labels.insert("rbac.authorization.k8s.io/aggregate-to-view".into(), "true".into());
-    let mut agg = role(RoleKind::ClusterRole, "", "agg", vec![rule("delete", "", "pods", "")]);
+    let mut extra = role(
+        RoleKind::ClusterRole,
+        "",
+        "widgets-view",
+        vec![rule("get", "example.com", "widgets", "")],
+    );
+    extra.labels.insert(
+        "rbac.authorization.k8s.io/aggregate-to-view".into(),
+        "true".into(),
+    );
+    let mut agg = role(
+        RoleKind::ClusterRole,
+        "",
+        "agg",
+        vec![rule("delete", "", "pods", "")],
+    );
     agg.aggregation = Some(vec![Selector {
-        labels: BTreeMap::from([("rbac.authorization.k8s.io/aggregate-to-view".to_string(), "true".to_string())]),
+        labels: BTreeMap::from([(
+            "rbac.authorization.k8s.io/aggregate-to-view".to_string(),
+            "true".to_string(),
+        )]),
         expressions: Vec::new(),
     }]);
     let p = policy(
@@ -321,38 +601,119 @@ fn builtins_and_aggregation() {
             binding(None, "a", "ClusterRole", "agg", &["User:agg"]),
         ],
     );
-    check(&p, res(user("viewer", ""), "list", "pods", "", "t", ""), true);
-    check(&p, res(user("viewer", ""), "get", "secrets", "", "t", ""), false);
-    check(&p, res(user("viewer", ""), "get", "widgets", "", "t", "example.com"), true);
-    check(&p, res(user("editor", ""), "get", "widgets", "", "t", "example.com"), true);
-    check(&p, res(user("editor", ""), "create", "pods", "exec", "t", ""), true);
-    check(&p, res(user("editor", ""), "create", "rolebindings", "", "t", RBAC_GROUP), false);
+    check(
+        &p,
+        res(user("viewer", ""), "list", "pods", "", "t", ""),
+        true,
+    );
+    check(
+        &p,
+        res(user("viewer", ""), "get", "secrets", "", "t", ""),
+        false,
+    );
+    check(
+        &p,
+        res(user("viewer", ""), "get", "widgets", "", "t", "example.com"),
+        true,
+    );
+    check(
+        &p,
+        res(user("editor", ""), "get", "widgets", "", "t", "example.com"),
+        true,
+    );
+    check(
+        &p,
+        res(user("editor", ""), "create", "pods", "exec", "t", ""),
+        true,
+    );
+    check(
+        &p,
+        res(
+            user("editor", ""),
+            "create",
+            "rolebindings",
+            "",
+            "t",
+            RBAC_GROUP,
+        ),
+        false,
+    );
     check(&p, url(user("root", ""), "get", "/healthz"), true);
-    check(&p, res(user("root", ""), "delete", "nodes", "", "", ""), true);
+    check(
+        &p,
+        res(user("root", ""), "delete", "nodes", "", "", ""),
+        true,
+    );
     // An aggregated ClusterRole's own rules are replaced by the collected ones.
-    check(&p, res(user("agg", ""), "get", "widgets", "", "x", "example.com"), true);
-    check(&p, res(user("agg", ""), "delete", "pods", "", "x", ""), false);
+    check(
+        &p,
+        res(user("agg", ""), "get", "widgets", "", "x", "example.com"),
+        true,
+    );
+    check(
+        &p,
+        res(user("agg", ""), "delete", "pods", "", "x", ""),
+        false,
+    );
     // system:masters is allowed before RBAC.
-    check(&p, res(user("nobody", "system:masters"), "delete", "nodes", "", "", ""), true);
+    check(
+        &p,
+        res(
+            user("nobody", "system:masters"),
+            "delete",
+            "nodes",
+            "",
+            "",
+            "",
+        ),
+        true,
+    );
 }
 
 #[test]
 fn who_can_lists_subjects_with_bindings() {
     let p = policy(
         vec![
-            role(RoleKind::ClusterRole, "", "reader", vec![rule("get,list", "", "secrets", "")]),
-            role(RoleKind::Role, "a", "r", vec![rule("get", "", "secrets", "")]),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "reader",
+                vec![rule("get,list", "", "secrets", "")],
+            ),
+            role(
+                RoleKind::Role,
+                "a",
+                "r",
+                vec![rule("get", "", "secrets", "")],
+            ),
         ],
         vec![
-            binding(None, "crb", "ClusterRole", "reader", &["Group:auditors", "ServiceAccount:nons"]),
-            binding(Some("a"), "rb", "Role", "r", &["ServiceAccount:ci", "User:ann"]),
+            binding(
+                None,
+                "crb",
+                "ClusterRole",
+                "reader",
+                &["Group:auditors", "ServiceAccount:nons"],
+            ),
+            binding(
+                Some("a"),
+                "rb",
+                "Role",
+                "r",
+                &["ServiceAccount:ci", "User:ann"],
+            ),
             binding(Some("b"), "rb", "Role", "r", &["User:bob"]),
         ],
     );
     let who: Vec<String> = p
         .who_can("get", &Target::resource("a", "", "secrets"))
         .iter()
-        .map(|g| format!("{} {} {} via {}", g.subject.kind, g.subject.namespace, g.subject.name, g.binding))
+        .map(|g| {
+            format!(
+                "{} {} {} via {}",
+                g.subject.kind, g.subject.namespace, g.subject.name, g.binding
+            )
+        })
         .collect();
     assert_eq!(
         who,
@@ -362,15 +723,29 @@ fn who_can_lists_subjects_with_bindings() {
             "User  ann via RoleBinding/a/rb",
         ]
     );
-    assert_eq!(p.who_can("list", &Target::resource("a", "", "secrets")).len(), 1);
+    assert_eq!(
+        p.who_can("list", &Target::resource("a", "", "secrets"))
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn escalation_checks() {
     let p = policy(
         vec![
-            role(RoleKind::ClusterRole, "", "pod-reader", vec![rule("get,list", "", "pods", "")]),
-            role(RoleKind::ClusterRole, "", "secret-reader", vec![rule("get", "", "secrets", "")]),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "pod-reader",
+                vec![rule("get,list", "", "pods", "")],
+            ),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "secret-reader",
+                vec![rule("get", "", "secrets", "")],
+            ),
             role(
                 RoleKind::ClusterRole,
                 "",
@@ -380,10 +755,21 @@ fn escalation_checks() {
                     ..rule("bind", RBAC_GROUP, "clusterroles", "")
                 }],
             ),
-            role(RoleKind::ClusterRole, "", "escalator", vec![rule("escalate", RBAC_GROUP, "roles", "")]),
+            role(
+                RoleKind::ClusterRole,
+                "",
+                "escalator",
+                vec![rule("escalate", RBAC_GROUP, "roles", "")],
+            ),
         ],
         vec![
-            binding(Some("dev"), "r", "ClusterRole", "pod-reader", &["User:lead"]),
+            binding(
+                Some("dev"),
+                "r",
+                "ClusterRole",
+                "pod-reader",
+                &["User:lead"],
+            ),
             binding(Some("dev"), "b", "ClusterRole", "binder", &["User:binder"]),
             binding(Some("dev"), "e", "ClusterRole", "escalator", &["User:esc"]),
         ],
@@ -403,23 +789,56 @@ fn escalation_checks() {
     assert_eq!(e.missing, vec![rule("get", "", "secrets", "")]);
     // bind, per role name and namespace.
     let binder = UserInfo::impersonated("binder", &[]);
-    assert_eq!(p.can_create_binding(&binder, &to(Some("dev"), "secret-reader")).via, Some(Via::Bind));
-    assert!(!p.can_create_binding(&binder, &to(Some("dev"), "pod-reader")).allowed);
-    assert!(!p.can_create_binding(&binder, &to(None, "secret-reader")).allowed);
+    assert_eq!(
+        p.can_create_binding(&binder, &to(Some("dev"), "secret-reader"))
+            .via,
+        Some(Via::Bind)
+    );
+    assert!(
+        !p.can_create_binding(&binder, &to(Some("dev"), "pod-reader"))
+            .allowed
+    );
+    assert!(
+        !p.can_create_binding(&binder, &to(None, "secret-reader"))
+            .allowed
+    );
     // A missing role is Forbidden with not found.
     let e = p.can_create_binding(&lead, &to(Some("dev"), "ghost"));
-    assert!(e.message.ends_with("clusterrole.rbac.authorization.k8s.io \"ghost\" not found"), "{}", e.message);
+    assert!(
+        e.message
+            .ends_with("clusterrole.rbac.authorization.k8s.io \"ghost\" not found"),
+        "{}",
+        e.message
+    );
     // system:masters.
     let root = UserInfo::impersonated("root", &["system:masters".into()]);
-    assert_eq!(p.can_create_binding(&root, &to(None, "ghost")).via, Some(Via::SystemMasters));
+    assert_eq!(
+        p.can_create_binding(&root, &to(None, "ghost")).via,
+        Some(Via::SystemMasters)
+    );
     // Roles: escalate, or covers.
-    let new_role = role(RoleKind::Role, "dev", "new", vec![rule("get,list", "", "pods", "")]);
+    let new_role = role(
+        RoleKind::Role,
+        "dev",
+        "new",
+        vec![rule("get,list", "", "pods", "")],
+    );
     assert_eq!(p.can_create_role(&lead, &new_role).via, Some(Via::Covers));
-    let bigger = role(RoleKind::Role, "dev", "new", vec![rule("get,delete", "", "pods", "")]);
+    let bigger = role(
+        RoleKind::Role,
+        "dev",
+        "new",
+        vec![rule("get,delete", "", "pods", "")],
+    );
     let e = p.can_create_role(&lead, &bigger);
     assert_eq!(e.missing, vec![rule("delete", "", "pods", "")]);
     let esc = UserInfo::impersonated("esc", &[]);
     assert_eq!(p.can_create_role(&esc, &bigger).via, Some(Via::Escalate));
-    let cluster = role(RoleKind::ClusterRole, "", "new", vec![rule("get", "", "pods", "")]);
+    let cluster = role(
+        RoleKind::ClusterRole,
+        "",
+        "new",
+        vec![rule("get", "", "pods", "")],
+    );
     assert!(!p.can_create_role(&esc, &cluster).allowed);
 }
