@@ -332,6 +332,8 @@ pub fn compact_string(rule: &Rule) -> String {
 }
 
 #[cfg(test)]
+// The tables read best as literal slices of rules.
+#[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
     use super::*;
 

@@ -50,7 +50,7 @@ struct Scope {
     /// The namespace of the request
     #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
     namespace: String,
-    /// All namespaces: the request is made with namespace ""
+    /// All namespaces: can-i asks with namespace "" (cluster-wide); who-can lists every namespace's RoleBindings too
     #[arg(short = 'A', long, conflicts_with = "namespace")]
     all_namespaces: bool,
     /// The subresource (`exec`, `log`, `scale`, `status`)
@@ -174,18 +174,24 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
 }
 
 fn is_rbac(object: &str) -> bool {
-    ["Role/", "ClusterRole/", "RoleBinding/", "ClusterRoleBinding/"]
-        .iter()
-        .any(|k| object.starts_with(k))
+    [
+        "Role/",
+        "ClusterRole/",
+        "RoleBinding/",
+        "ClusterRoleBinding/",
+    ]
+    .iter()
+    .any(|k| object.starts_with(k))
 }
 
 /// Reads the files. A file that cannot be read, and a Role or binding the
 /// API server would refuse, are errors; other kinds are ignored.
 fn load_documents(files: &[PathBuf]) -> Result<Vec<Document>> {
     let parsed = manifests::load(files)?;
-    let fatal = parsed.problems.iter().find(|p| {
-        p.kind == ProblemKind::Syntax || p.object.as_deref().is_some_and(is_rbac)
-    });
+    let fatal = parsed
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::Syntax || p.object.as_deref().is_some_and(is_rbac));
     if let Some(p) = fatal {
         bail!("{p}");
     }
@@ -202,7 +208,10 @@ fn target(verb: &str, what: &[String], scope: &Scope) -> Result<(Target, Vec<Str
     let first = what.first().map(String::as_str).unwrap_or("");
     if first.starts_with('/') {
         if what.len() > 1 {
-            bail!("NonResourceURL and ResourceName can not specified together: drop {:?}", what[1]);
+            bail!(
+                "NonResourceURL and ResourceName can not specified together: drop {:?}",
+                what[1]
+            );
         }
         if scope.subresource.is_some() {
             bail!("--subresource can not be used with NonResourceURL {first}");
@@ -210,7 +219,12 @@ fn target(verb: &str, what: &[String], scope: &Scope) -> Result<(Target, Vec<Str
         if !resources::NON_RESOURCE_VERBS.contains(&verb) {
             warnings.push(format!("verb '{verb}' is not a known verb"));
         }
-        return Ok((Target::NonResource { path: first.to_string() }, warnings));
+        return Ok((
+            Target::NonResource {
+                path: first.to_string(),
+            },
+            warnings,
+        ));
     }
     let (type_arg, mut name) = match first.split_once('/') {
         Some((t, n)) => (t, n.to_string()),
@@ -292,7 +306,22 @@ fn who_can(g: &Global, a: WhoCan) -> Result<Outcome> {
     let (target, warnings) = target(&a.verb, &a.what, &a.scope)?;
     let policy = load_policy(&a.policy)?;
     warn(&warnings);
-    let grants = policy.who_can(&a.verb, &target);
+    let mut grants = policy.who_can(&a.verb, &target);
+    if a.scope.all_namespaces {
+        // -A: the RoleBindings of every namespace too, each in its own namespace.
+        for ns in policy.namespaces() {
+            let mut t = target.clone();
+            if let Target::Resource { namespace, .. } = &mut t {
+                namespace.clone_from(ns);
+            }
+            grants.extend(
+                policy
+                    .who_can(&a.verb, &t)
+                    .into_iter()
+                    .filter(|g| g.binding.starts_with("RoleBinding/")),
+            );
+        }
+    }
     match a.output {
         Output::Json => term::print_json(&grants)?,
         Output::Text => term::print(&render::who_can(&a.verb, &target, &grants, g.color()))?,
@@ -409,8 +438,14 @@ mod tests {
     #[test]
     fn subjects_parse() {
         let s = parse_subject("ServiceAccount:team:ci").unwrap();
-        assert_eq!((s.kind.as_str(), s.namespace.as_str(), s.name.as_str()), ("ServiceAccount", "team", "ci"));
-        assert_eq!(parse_subject("Group:system:masters").unwrap().name, "system:masters");
+        assert_eq!(
+            (s.kind.as_str(), s.namespace.as_str(), s.name.as_str()),
+            ("ServiceAccount", "team", "ci")
+        );
+        assert_eq!(
+            parse_subject("Group:system:masters").unwrap().name,
+            "system:masters"
+        );
         assert!(parse_subject("Robot:x").is_err());
         assert!(parse_subject("ServiceAccount:ci").is_err());
     }

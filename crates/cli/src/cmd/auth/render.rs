@@ -121,15 +121,21 @@ pub fn matrix(m: &Matrix, color: bool) -> String {
                     .unwrap_or_default()
             };
             for ns in &m.namespaces {
-                line.push(if perm.namespaced { cell(ns) } else { String::new() });
+                line.push(if perm.namespaced {
+                    cell(ns)
+                } else {
+                    String::new()
+                });
             }
-            line.push(if perm.namespaced { String::new() } else { cell("") });
+            line.push(if perm.namespaced {
+                String::new()
+            } else {
+                cell("")
+            });
             t.add_row(line);
         }
     }
-    format!(
-        "{t}\nyes = allowed; a Group is asked as a member of only that group.\n"
-    )
+    format!("{t}\nyes = allowed; a Group is asked as a member of only that group.\n")
 }
 
 /// The `matrix --output json` document.
@@ -180,11 +186,20 @@ pub fn can_create(verdicts: &[(String, Escalation)], color: bool) -> String {
                 Some(rbac::Via::SystemMasters) => "the user is in system:masters",
                 Some(rbac::Via::Bind) => "the user may bind the referenced role",
                 Some(rbac::Via::Escalate) => "the user may escalate roles",
-                Some(rbac::Via::Covers) | None => "the user already holds every permission it grants",
+                Some(rbac::Via::Covers) | None => {
+                    "the user already holds every permission it grants"
+                }
             };
-            s.push_str(&format!("{} {object}: {via}\n", paint("yes", Style::Green, color)));
+            s.push_str(&format!(
+                "{} {object}: {via}\n",
+                paint("yes", Style::Green, color)
+            ));
         } else {
-            s.push_str(&format!("{} {object}: {}\n", paint("no", Style::Red, color), e.message));
+            s.push_str(&format!(
+                "{} {object}: {}\n",
+                paint("no", Style::Red, color),
+                e.message
+            ));
         }
     }
     s
