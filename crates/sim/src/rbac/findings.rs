@@ -145,7 +145,10 @@ fn role_findings(role: &RoleDef, out: &mut Vec<Finding>) {
                 "Grant bind/escalate only with resourceNames on specific roles, impersonate only to a platform group.",
             );
         }
-        let rbac_write = rule.api_groups.iter().any(|g| g == super::RBAC_GROUP)
+        let rbac_write = rule
+            .api_groups
+            .iter()
+            .any(|g| g == super::RBAC_GROUP || g == "*")
             && rule.verbs.iter().any(|v| v == "*")
             && rule
                 .resources
@@ -179,17 +182,28 @@ fn binding_findings(policy: &Policy, i: usize, b: &Binding, out: &mut Vec<Findin
     } else if role.is_none()
         && !(b.role_kind == "ClusterRole" && builtin::rules(&b.role_name).is_some())
     {
+        // `system:` ClusterRoles exist in every cluster but are not modelled here.
+        let system = b.role_kind == "ClusterRole" && b.role_name.starts_with("system:");
         out.push(finding(
             "rbac.missing-role",
-            Severity::Error,
+            if system {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
             object.clone(),
             &b.source,
             Some("roleRef.name".into()),
             format!(
-                "{object} refers to {} {:?}, which the files do not define{}: the binding grants nothing",
+                "{object} refers to {} {:?}, which the files do not define{}: {}",
                 b.role_kind,
                 b.role_name,
-                b.namespace.as_ref().filter(|_| b.role_kind == "Role").map(|ns| format!(" in namespace {ns}")).unwrap_or_default()
+                b.namespace.as_ref().filter(|_| b.role_kind == "Role").map(|ns| format!(" in namespace {ns}")).unwrap_or_default(),
+                if system {
+                    "a cluster's built-in system: roles are not modelled, so here the binding grants nothing"
+                } else {
+                    "the binding grants nothing"
+                }
             ),
             "Define the role (a Role in the binding's namespace, or a ClusterRole), or fix roleRef.name.",
         ));

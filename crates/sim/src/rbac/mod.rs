@@ -591,7 +591,11 @@ impl Policy {
         self.visit(&a.user, a.target.namespace(), |i, s| {
             let b = &self.bindings[i];
             let Some(role) = self.resolved[i] else {
-                errors.push(b.missing_role());
+                // An aggregate error reports each message once.
+                let e = b.missing_role();
+                if !errors.contains(&e) {
+                    errors.push(e);
+                }
                 return false;
             };
             let allows = self.roles[role]
@@ -818,7 +822,8 @@ impl Policy {
             lines.join("\n")
         );
         if !errors.is_empty() {
-            message.push_str(&format!("; resolution errors: [{}]", errors.join(", ")));
+            // Go's `%v` of an error slice: space-separated in brackets.
+            message.push_str(&format!("; resolution errors: [{}]", errors.join(" ")));
         }
         Escalation {
             allowed: false,
