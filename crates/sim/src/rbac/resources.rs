@@ -511,3 +511,87 @@ mod tests {
         check("*", "", "*", None, false);
     }
 }
+
+/// kubectl's positional arguments that do not make a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A URL together with a name.
+    #[error("NonResourceURL and ResourceName can not specified together: drop {0:?}")]
+    UrlWithName(String),
+    /// A URL together with `--subresource`.
+    #[error("--subresource can not be used with NonResourceURL {0}")]
+    UrlWithSubresource(String),
+    /// `TYPE/NAME NAME`.
+    #[error("name given twice ({0} and {1}): use TYPE/NAME or TYPE NAME")]
+    NameTwice(String, String),
+    /// Nothing before the `/`, or no argument at all.
+    #[error("no resource type in {0:?}: write TYPE, TYPE/NAME or a URL starting with /")]
+    NoType(String),
+}
+
+/// The request of `kubectl auth can-i VERB WHAT... [-n NS | -A]
+/// [--subresource S]`: `WHAT` is `TYPE[.GROUP]`, `TYPE NAME`, `TYPE/NAME` or a
+/// URL starting with `/`; `namespace` None means `-A` (namespace "").
+/// The second value holds kubectl's warnings (unknown type or verb, a
+/// namespace given for a cluster-scoped type); the request is made anyway,
+/// as kubectl makes it.
+pub fn request(
+    verb: &str,
+    what: &[String],
+    namespace: Option<&str>,
+    subresource: Option<&str>,
+) -> Result<(super::Target, Vec<String>), RequestError> {
+    use super::Target;
+    let mut warnings = Vec::new();
+    let first = what.first().map(String::as_str).unwrap_or("");
+    if first.starts_with('/') {
+        if let Some(name) = what.get(1) {
+            return Err(RequestError::UrlWithName(name.clone()));
+        }
+        if subresource.is_some() {
+            return Err(RequestError::UrlWithSubresource(first.to_string()));
+        }
+        if !NON_RESOURCE_VERBS.contains(&verb) {
+            warnings.push(format!("verb '{verb}' is not a known verb"));
+        }
+        let path = first.to_string();
+        return Ok((Target::NonResource { path }, warnings));
+    }
+    let (type_arg, mut name) = match first.split_once('/') {
+        Some((t, n)) => (t, n.to_string()),
+        None => (first, String::new()),
+    };
+    if let Some(n) = what.get(1) {
+        if !name.is_empty() {
+            return Err(RequestError::NameTwice(first.to_string(), n.clone()));
+        }
+        name = n.clone();
+    }
+    if type_arg.is_empty() {
+        return Err(RequestError::NoType(first.to_string()));
+    }
+    let (r, warning) = resolve(type_arg);
+    warnings.extend(warning);
+    if !RESOURCE_VERBS.contains(&verb) {
+        warnings.push(format!("verb '{verb}' is not a known verb"));
+    }
+    if namespace.is_some() && r.namespaced == Some(false) {
+        warnings.push(if r.group.is_empty() {
+            format!("resource '{}' is not namespace scoped", r.resource)
+        } else {
+            format!(
+                "resource '{}' is not namespace scoped in group '{}'",
+                r.resource, r.group
+            )
+        });
+    }
+    let target = Target::Resource {
+        namespace: namespace.unwrap_or("").to_string(),
+        api_group: r.group,
+        resource: r.resource,
+        subresource: subresource.unwrap_or("").to_string(),
+        name,
+    };
+    Ok((target, warnings))
+}

@@ -204,71 +204,13 @@ fn load_policy(files: &PolicyFiles) -> Result<Policy> {
 
 /// The request target of kubectl's positional arguments, with kubectl's warnings.
 fn target(verb: &str, what: &[String], scope: &Scope) -> Result<(Target, Vec<String>)> {
-    let mut warnings = Vec::new();
-    let first = what.first().map(String::as_str).unwrap_or("");
-    if first.starts_with('/') {
-        if what.len() > 1 {
-            bail!(
-                "NonResourceURL and ResourceName can not specified together: drop {:?}",
-                what[1]
-            );
-        }
-        if scope.subresource.is_some() {
-            bail!("--subresource can not be used with NonResourceURL {first}");
-        }
-        if !resources::NON_RESOURCE_VERBS.contains(&verb) {
-            warnings.push(format!("verb '{verb}' is not a known verb"));
-        }
-        return Ok((
-            Target::NonResource {
-                path: first.to_string(),
-            },
-            warnings,
-        ));
-    }
-    let (type_arg, mut name) = match first.split_once('/') {
-        Some((t, n)) => (t, n.to_string()),
-        None => (first, String::new()),
-    };
-    if let Some(n) = what.get(1) {
-        if !name.is_empty() {
-            bail!("name given twice ({first} and {n}): use TYPE/NAME or TYPE NAME");
-        }
-        name = n.clone();
-    }
-    if type_arg.is_empty() {
-        bail!("no resource type in {first:?}: write TYPE, TYPE/NAME or a URL starting with /");
-    }
-    let (r, warning) = resources::resolve(type_arg);
-    warnings.extend(warning);
-    if !resources::RESOURCE_VERBS.contains(&verb) {
-        warnings.push(format!("verb '{verb}' is not a known verb"));
-    }
-    if !scope.all_namespaces && r.namespaced == Some(false) {
-        warnings.push(if r.group.is_empty() {
-            format!("resource '{}' is not namespace scoped", r.resource)
-        } else {
-            format!(
-                "resource '{}' is not namespace scoped in group '{}'",
-                r.resource, r.group
-            )
-        });
-    }
-    let namespace = if scope.all_namespaces {
-        String::new()
-    } else {
-        scope.namespace.clone()
-    };
-    Ok((
-        Target::Resource {
-            namespace,
-            api_group: r.group,
-            resource: r.resource,
-            subresource: scope.subresource.clone().unwrap_or_default(),
-            name,
-        },
-        warnings,
-    ))
+    let namespace = (!scope.all_namespaces).then_some(scope.namespace.as_str());
+    Ok(resources::request(
+        verb,
+        what,
+        namespace,
+        scope.subresource.as_deref(),
+    )?)
 }
 
 fn warn(warnings: &[String]) {
