@@ -549,3 +549,22 @@ fn the_seed_deployment_is_rejected_as_the_api_server_rejects_it() {
         unknown.remediation
     );
 }
+
+#[test]
+fn every_id_the_checks_emit_is_in_the_rule_catalogue() {
+    let mut all = check::run(&seed(), &Options::default()).1;
+    all.extend(run(WEB));
+    for f in &all {
+        assert!(check::rules::rule_for(&f.id).is_some(), "{} missing from rules::RULES", f.id);
+        assert!(!f.remediation.is_empty() && !f.message.is_empty(), "{f:?}");
+    }
+    for kind in [
+        kubeprep_sim::manifest::ProblemKind::Syntax,
+        kubeprep_sim::manifest::ProblemKind::UnknownKind,
+        kubeprep_sim::manifest::ProblemKind::UnknownField,
+        kubeprep_sim::manifest::ProblemKind::MissingField,
+        kubeprep_sim::manifest::ProblemKind::Invalid,
+    ] {
+        assert!(check::rules::rule_for(check::problems::id(kind)).is_some());
+    }
+}

@@ -14,6 +14,7 @@
 pub mod problems;
 pub mod relations;
 pub mod requirement;
+pub mod rules;
 pub mod selector;
 pub mod workload;
 
