@@ -555,7 +555,11 @@ fn every_id_the_checks_emit_is_in_the_rule_catalogue() {
     let mut all = check::run(&seed(), &Options::default()).1;
     all.extend(run(WEB));
     for f in &all {
-        assert!(check::rules::rule_for(&f.id).is_some(), "{} missing from rules::RULES", f.id);
+        assert!(
+            check::rules::rule_for(&f.id).is_some(),
+            "{} missing from rules::RULES",
+            f.id
+        );
         assert!(!f.remediation.is_empty() && !f.message.is_empty(), "{f:?}");
     }
     for kind in [

@@ -21,8 +21,18 @@ pub struct Rule {
     pub help: &'static str,
 }
 
-const fn rule(id: &'static str, severity: Severity, summary: &'static str, help: &'static str) -> Rule {
-    Rule { id, severity, summary, help }
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    help: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        severity,
+        summary,
+        help,
+    }
 }
 
 use Severity::{Error, Info, Warning};
@@ -76,8 +86,17 @@ mod tests {
         for r in RULES {
             assert!(seen.insert(r.id), "duplicate {}", r.id);
             let (area, what) = r.id.split_once('.').expect(r.id);
-            assert!(!area.is_empty() && !what.is_empty() && !what.contains('.'), "{}", r.id);
-            assert!(r.id.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '-'), "{}", r.id);
+            assert!(
+                !area.is_empty() && !what.is_empty() && !what.contains('.'),
+                "{}",
+                r.id
+            );
+            assert!(
+                r.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '-'),
+                "{}",
+                r.id
+            );
         }
     }
 }
