@@ -418,7 +418,7 @@ fn rollout(
         .termination_grace_period_seconds
         .unwrap_or(DEFAULT_GRACE_S);
     let mut any_pre_stop = false;
-    for (i, c) in spec.containers.iter().enumerate() {
+    for c in &spec.containers {
         let Some(secs) = pre_stop_seconds(c) else {
             continue;
         };
@@ -435,7 +435,6 @@ fn rollout(
                 ));
             }
         }
-        let _ = i;
     }
     if served && !any_pre_stop {
         out.push(Finding::at(
@@ -444,7 +443,7 @@ fn rollout(
             if opts.zero_downtime { Severity::Error } else { Severity::Warning },
             format!("{spath}.containers[0].lifecycle.preStop"),
             "no container has a preStop delay: a terminating Pod gets SIGTERM while the load balancers still send it requests (endpoint removal takes a moment to propagate), and those requests fail",
-            format!("add `lifecycle.preStop` (`sleep: {{seconds: 5}}` or `exec: [sleep, \"5\"]`) to the serving container, handle SIGTERM by draining, and keep `terminationGracePeriodSeconds` above the delay plus the longest request"),
+            "add `lifecycle.preStop` (`sleep: {seconds: 5}` or `exec: [sleep, \"5\"]`) to the serving container, handle SIGTERM by draining, and keep `terminationGracePeriodSeconds` above the delay plus the longest request",
         ));
     }
     let replicas = i64::from(d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1));
