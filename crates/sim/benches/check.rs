@@ -41,9 +41,12 @@ fn seed_manifests(bencher: divan::Bencher) {
 fn seed_times_50(bencher: divan::Bencher) {
     let files: Vec<(String, String)> = (0..50)
         .flat_map(|i| {
-            seed()
-                .into_iter()
-                .map(move |(n, t)| (format!("{i}/{n}"), t.replace("name: ", &format!("name: n{i}-"))))
+            seed().into_iter().map(move |(n, t)| {
+                (
+                    format!("{i}/{n}"),
+                    t.replace("name: ", &format!("name: n{i}-")),
+                )
+            })
         })
         .collect();
     let opts = Options::default();

@@ -572,3 +572,33 @@ fn every_id_the_checks_emit_is_in_the_rule_catalogue() {
         assert!(check::rules::rule_for(check::problems::id(kind)).is_some());
     }
 }
+
+/// The whole list, pinned as a readable snapshot: one line per finding with
+/// file:line, object, severity, id and field path (review `.snap` diffs like code).
+/// The parser's own problems (`manifest.*`) are left out: they are pinned by
+/// `the_seed_deployment_is_rejected_as_the_api_server_rejects_it` once parsing is strict.
+#[test]
+fn seed_findings_snapshot() {
+    let lines: Vec<String> = check::run(
+        &seed(),
+        &Options {
+            zero_downtime: true,
+        },
+    )
+    .1
+    .iter()
+    .filter(|f| !f.id.starts_with("manifest."))
+    .map(|f| {
+        format!(
+            "{}:{} {} {} {} {}",
+            f.file.as_deref().unwrap_or("-"),
+            f.line.map_or("-".to_string(), |l| l.to_string()),
+            f.object,
+            f.severity.as_str(),
+            f.id,
+            f.path.as_deref().unwrap_or("-")
+        )
+    })
+    .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
