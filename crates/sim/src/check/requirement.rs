@@ -156,6 +156,19 @@ pub struct Measurements {
     pub can_i: BTreeMap<String, bool>,
 }
 
+impl Measurements {
+    /// Records a metric (`None`: what it times never happened), optionally for
+    /// a named run (`timing`), as the simulators' JSON names it.
+    pub fn record(&mut self, metric: &str, timing: Option<&str>, value: Option<f64>) {
+        self.values.insert(Measure::key(metric, timing), value);
+    }
+
+    /// Records the answer to one can-i question.
+    pub fn record_can_i(&mut self, question: &CanI, allowed: bool) {
+        self.can_i.insert(question.command(), allowed);
+    }
+}
+
 /// What was measured for a requirement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measured {
@@ -336,6 +349,18 @@ mod tests {
     }
 
     #[test]
+    fn recorded_metrics_are_found_by_their_key() {
+        let mut m = Measurements::default();
+        m.record("rollback_s", Some("after-completion"), Some(95.0));
+        m.record("duration_s", None, None);
+        assert_eq!(
+            m.values.get("rollback_s@after-completion"),
+            Some(&Some(95.0))
+        );
+        assert_eq!(m.values.get("duration_s"), Some(&None));
+    }
+
+    #[test]
     fn metrics_pass_fail_or_are_not_simulated() {
         check(
             metric("failed_requests", None, Comparison::Eq, 0.0),
@@ -404,7 +429,7 @@ mod tests {
         };
         let mut m = Measurements::default();
         assert_eq!(evaluate(std::slice::from_ref(&r), Some(&m))[0].passed, None);
-        m.can_i.insert(rows[0].command(), false);
+        m.record_can_i(&rows[0], false);
         assert_eq!(
             evaluate(std::slice::from_ref(&r), Some(&m))[0].passed,
             None,
