@@ -432,3 +432,19 @@ fn stdin_is_read_with_a_dash() {
     r.assert_code(0);
     assert!(r.stdout.contains("Service/s (-:1)"), "{}", r.stdout);
 }
+
+#[test]
+fn the_committed_scenario_schema_is_what_bank_schema_prints() {
+    let k = Kubeprep::new();
+    let r = k.run(&["bank", "schema", "scenario"], b"");
+    r.assert_code(0);
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../packs/scenario.schema.json"
+    ))
+    .expect("packs/scenario.schema.json");
+    assert_eq!(
+        r.stdout, committed,
+        "regenerate: kubeprep bank schema scenario > packs/scenario.schema.json"
+    );
+}
