@@ -602,3 +602,38 @@ fn seed_findings_snapshot() {
     .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn documents_are_located_at_their_start() {
+    assert_eq!(
+        check::document_lines("a: 1\n---\nb: 2\n--- # c\nc: 3\n"),
+        [1, 3, 5]
+    );
+    assert_eq!(
+        check::document_lines("# head\n---\na: 1\n---\nb: 2\n"),
+        [3, 5]
+    );
+    assert_eq!(check::document_lines(""), [1]);
+    let yaml = format!("{SHOP}---{HPA}");
+    let got = run(&yaml);
+    let f = got
+        .iter()
+        .find(|f| f.object.starts_with("HorizontalPodAutoscaler/"))
+        .map(|f| f.line);
+    assert!(
+        got.iter()
+            .any(|f| f.object == "Deployment/shop" && f.line == Some(1)),
+        "{got:#?}"
+    );
+    // SHOP's lines, then `---`, then the HPA from the next line.
+    let hpa_line = SHOP.lines().count() + 2;
+    assert_eq!(f, None, "the HPA finds its target: no finding");
+    let alone = format!("{SHOP}---{HPA}")
+        .replace("name: shop}\n  minReplicas", "name: gone}\n  minReplicas");
+    let got = run(&alone);
+    let line = got
+        .iter()
+        .find(|f| f.id == "hpa.target-missing")
+        .and_then(|f| f.line);
+    assert_eq!(line, Some(hpa_line), "{got:#?}");
+}
