@@ -4,4 +4,5 @@
 fn main() {
     println!("cargo:rerun-if-changed=../../packs/kubernetes");
     println!("cargo:rerun-if-changed=../../packs/kubernetes/questions");
+    println!("cargo:rerun-if-changed=../../packs/kubernetes/scenarios");
 }

@@ -6,6 +6,7 @@
 
 mod error;
 mod load;
+pub mod scenario;
 pub mod schema;
 mod validate;
 
@@ -14,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 pub use error::{PackError, PackErrors};
 pub use schema::{
     Configuration, Difficulty, Hints, KeyPoint, Misconception, Persona, Phase, Problem, Question,
-    Resource, RubricArea,
+    Resource, RubricArea, Scenario, ScenarioRequirement,
 };
 
 /// A loaded, validated pack.
@@ -38,6 +39,8 @@ pub struct Pack {
     pub problems: Vec<Problem>,
     /// Every question, in file order.
     pub questions: Vec<Question>,
+    /// The scenarios manifests are checked against, sorted by file name.
+    pub scenarios: Vec<Scenario>,
     index: HashMap<String, usize>,
 }
 
@@ -55,6 +58,26 @@ impl Pack {
     /// The question with this id.
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.index.get(id).map(|&i| &self.questions[i])
+    }
+
+    /// The scenario with this id.
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    /// The scenario id closest to `id` (for "did you mean" messages).
+    pub fn suggest_scenario(&self, id: &str) -> Option<&str> {
+        self.scenarios
+            .iter()
+            .map(|s| (edit_distance(&s.id, id), s.id.as_str()))
+            .filter(|(d, _)| *d <= 3 || id.len() > 4 && *d <= id.len() / 3)
+            .min()
+            .map(|(_, s)| s)
+    }
+
+    /// The JSON Schema of a file under `scenarios/`.
+    pub fn scenario_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(schema::Scenario)).unwrap_or_default()
     }
 
     /// The rubric area with this id.
@@ -119,6 +142,7 @@ impl Pack {
             lexicon,
             problems,
             questions,
+            scenarios: Vec::new(),
             index,
         }
     }

@@ -8,14 +8,16 @@ use std::path::Path;
 use include_dir::{include_dir, Dir};
 
 use crate::error::{PackError, PackErrors};
-use crate::schema::{PackFile, QuestionsFile};
-use crate::{validate, Pack};
+use crate::schema::{PackFile, QuestionsFile, Scenario};
+use crate::{scenario, validate, Pack};
 
 static KUBERNETES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../packs/kubernetes");
 
-/// A pack's files as (relative path, text), `pack.yaml` first, questions sorted by name.
+/// A pack's files as (relative path, text), `pack.yaml` first, questions sorted by name;
+/// scenarios apart, sorted by name.
 pub(crate) struct Sources {
     pub files: Vec<(String, String)>,
+    pub scenarios: Vec<(String, String)>,
 }
 
 pub(crate) fn embedded() -> Result<Pack, PackErrors> {
@@ -44,7 +46,26 @@ pub(crate) fn embedded() -> Result<Pack, PackErrors> {
         qs.sort();
         files.extend(qs);
     }
-    parse(Sources { files })
+    let mut scenarios: Vec<(String, String)> = KUBERNETES
+        .get_dir("scenarios")
+        .map(|dir| {
+            dir.files()
+                .filter(|f| {
+                    f.path()
+                        .extension()
+                        .is_some_and(|e| e == "yaml" || e == "yml")
+                })
+                .map(|f| {
+                    (
+                        f.path().to_string_lossy().into_owned(),
+                        f.contents_utf8().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    scenarios.sort();
+    parse(Sources { files, scenarios })
 }
 
 pub(crate) fn from_dir(dir: &Path) -> Result<Pack, PackErrors> {
@@ -74,7 +95,23 @@ pub(crate) fn from_dir(dir: &Path) -> Result<Pack, PackErrors> {
     }
     qs.sort();
     files.extend(qs);
-    parse(Sources { files })
+    let mut scenarios = Vec::new();
+    let sdir = dir.join("scenarios");
+    if sdir.is_dir() {
+        for entry in std::fs::read_dir(&sdir).map_err(|e| io(&sdir, e))? {
+            let path = entry.map_err(|e| io(&sdir, e))?.path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+                let name = format!(
+                    "scenarios/{}",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                );
+                scenarios.push((name, text));
+            }
+        }
+    }
+    scenarios.sort();
+    parse(Sources { files, scenarios })
 }
 
 fn syntax(file: &str, e: &serde_norway::Error) -> PackError {
@@ -95,9 +132,9 @@ fn syntax(file: &str, e: &serde_norway::Error) -> PackError {
     }
 }
 
-fn parse(sources: Sources) -> Result<Pack, PackErrors> {
+fn parse(mut sources: Sources) -> Result<Pack, PackErrors> {
     let mut errors = Vec::new();
-    let mut files = sources.files.into_iter();
+    let mut files = std::mem::take(&mut sources.files).into_iter();
     let Some((pack_name, pack_text)) = files.next() else {
         return Err(PackErrors(vec![PackError::Io {
             file: "pack.yaml".into(),
@@ -124,7 +161,16 @@ fn parse(sources: Sources) -> Result<Pack, PackErrors> {
     let texts: BTreeMap<String, String> = std::iter::once((pack_name.clone(), pack_text))
         .chain(parsed.iter().map(|(n, t, _)| (n.clone(), t.clone())))
         .collect();
-    let assembled = validate::assemble(&pack_name, pack, parsed, &texts, &mut errors);
+    let mut scenarios = Vec::new();
+    for (name, text) in &sources.scenarios {
+        match serde_norway::from_str::<Scenario>(text) {
+            Ok(s) => scenarios.push((name.clone(), s)),
+            Err(e) => errors.push(syntax(name, &e)),
+        }
+    }
+    let mut assembled = validate::assemble(&pack_name, pack, parsed, &texts, &mut errors);
+    let scenario_texts: BTreeMap<String, String> = sources.scenarios.into_iter().collect();
+    assembled.scenarios = scenario::validate(&assembled, scenarios, &scenario_texts, &mut errors);
     if errors.is_empty() {
         Ok(assembled)
     } else {

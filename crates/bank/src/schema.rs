@@ -260,3 +260,222 @@ pub struct Misconception {
     /// Detection patterns, as for key points.
     pub detect: Vec<String>,
 }
+
+/// A file under `scenarios/`: one scenario a candidate's manifests are run
+/// against (`kubeprep check --scenario ID`), with its requirements.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Stable id, e.g. `payment-rollout`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The seed problem it belongs to (a `problem.id` under `questions/`).
+    pub problem: String,
+    /// The questions whose answers are simulated against it.
+    pub questions: Vec<String>,
+    /// The situation, as the candidate is told it.
+    pub description: String,
+    /// What to simulate, with which parameters.
+    pub simulation: Simulation,
+    /// What must hold; each is judged PASS or FAIL with what was measured.
+    pub requirements: Vec<ScenarioRequirement>,
+}
+
+/// What a scenario simulates: exactly one of the simulators.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// A rolling update and its rollbacks (`kubeprep simulate rollout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<RolloutSimulation>,
+    /// Autoscaling against a traffic profile (`kubeprep simulate hpa`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa: Option<HpaSimulation>,
+    /// A StatefulSet's startup and a failure (`kubeprep simulate statefulset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statefulset: Option<StatefulSetSimulation>,
+    /// RBAC questions (`kubeprep auth can-i`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rbac: Option<RbacSimulation>,
+}
+
+/// Parameters of a rollout scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutSimulation {
+    /// Replicas the Deployment must run.
+    pub replicas: u32,
+    /// Requests per second during the rollout.
+    pub rps: f64,
+    /// Seconds each request takes.
+    #[serde(default = "default_request_time")]
+    pub request_time_s: f64,
+    /// The image the update rolls to (`--to-image`).
+    pub to_image: String,
+    /// When `rollout undo` runs, each a separate run of the simulation.
+    #[serde(default)]
+    pub rollbacks: Vec<RollbackTiming>,
+}
+
+fn default_request_time() -> f64 {
+    0.1
+}
+
+/// One moment at which a rollback is simulated.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackTiming {
+    /// Name used in measures, e.g. `mid-rollout` (`rollback_s@mid-rollout`).
+    pub id: String,
+    /// What the moment is.
+    pub text: String,
+    /// Seconds after the update starts; `null` with `after_complete_s`.
+    #[serde(default)]
+    pub at_s: Option<f64>,
+    /// Seconds after the update completes.
+    #[serde(default)]
+    pub after_complete_s: Option<f64>,
+    /// Fraction of the new replicas available when the undo runs (mid-rollout), 0 to 1.
+    #[serde(default)]
+    pub at_progress: Option<f64>,
+}
+
+/// Parameters of an autoscaling scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HpaSimulation {
+    /// The traffic profile, e.g. `1000 for 60m, ramp to 10000 over 60s, 10000 for 30m`.
+    pub traffic: String,
+    /// Requests per second one Pod serves at 100% of its CPU request.
+    pub pod_capacity_rps: f64,
+    /// Seconds a queued request waits before it times out.
+    pub request_timeout_s: f64,
+    /// Seconds between the announcement and the traffic step.
+    pub announced_ahead_s: f64,
+    /// Wall-clock time when the profile starts (`HH:MM`), so CronJob schedules fire.
+    pub clock: String,
+}
+
+/// Parameters of a StatefulSet scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatefulSetSimulation {
+    /// Replicas the StatefulSet must run.
+    pub replicas: u32,
+    /// Nodes in the simulated cluster.
+    pub nodes: u32,
+    /// When a node is lost, and which.
+    pub node_loss: NodeLoss,
+}
+
+/// A node lost during a StatefulSet scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeLoss {
+    /// Seconds after every Pod is Ready.
+    pub at_s: f64,
+    /// The node that fails: the one running this Pod.
+    pub node_of: String,
+}
+
+/// Parameters of an RBAC scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RbacSimulation {
+    /// The namespaces of the cluster.
+    pub namespaces: Vec<String>,
+    /// The teams: who is in them and which namespace is theirs.
+    pub teams: Vec<Team>,
+}
+
+/// A team sharing the cluster.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    /// The team's group, as the authenticator reports it.
+    pub group: String,
+    /// A user in it, for `--as`.
+    pub user: String,
+    /// The team's namespace (none for a cluster-wide team).
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+/// One requirement of a scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioRequirement {
+    /// Id, unique within the scenario.
+    pub id: String,
+    /// The requirement as the problem states it.
+    pub text: String,
+    /// `METRIC[@TIMING] OP NUMBER` (e.g. `rollback_s@mid-rollout <= 60`), or `can_i` with `can_i` rows.
+    pub measure: String,
+    /// For `measure: can_i`: the questions and their expected answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub can_i: Vec<CanIRow>,
+    /// Key points a met requirement proves, as `question-id/key-point-id`.
+    #[serde(default)]
+    pub proves: Vec<String>,
+}
+
+/// One `kubectl auth can-i` question and the answer the requirement expects.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CanIRow {
+    /// The verb, e.g. `get`.
+    pub verb: String,
+    /// The resource as kubectl takes it, e.g. `secrets`, `deployments.apps`.
+    pub resource: String,
+    /// A subresource, e.g. `exec`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subresource: Option<String>,
+    /// The namespace; absent for a cluster-wide question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `--as`.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "as")]
+    pub user: Option<String>,
+    /// `--as-group`, each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// The answer the requirement expects.
+    pub allowed: bool,
+}
+
+/// The metrics each simulator reports, by simulation kind (what a `measure` may name).
+pub const METRICS: &[(&str, &[&str])] = &[
+    (
+        "rollout",
+        &[
+            "duration_s",
+            "min_available",
+            "max_pods",
+            "requests_total",
+            "failed_requests",
+            "rollback_s",
+            "progress_deadline_exceeded",
+        ],
+    ),
+    (
+        "hpa",
+        &[
+            "dropped_requests",
+            "time_to_capacity_s",
+            "max_replicas",
+            "replicas_at_sale_start",
+        ],
+    ),
+    (
+        "statefulset",
+        &[
+            "ordered_startup",
+            "stable_identities",
+            "volumes_kept",
+            "pods_lost_on_node_loss",
+            "recovered_s",
+        ],
+    ),
+    ("rbac", &[]),
+];

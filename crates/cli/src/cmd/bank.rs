@@ -45,6 +45,8 @@ pub enum SchemaKind {
     /// files under `questions/`
     #[default]
     Questions,
+    /// files under `scenarios/`
+    Scenario,
 }
 
 pub fn run(g: &Global, c: Command) -> Result<Outcome> {
@@ -125,6 +127,7 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
             let schema = match kind {
                 SchemaKind::Pack => Pack::pack_schema(),
                 SchemaKind::Questions => Pack::questions_schema(),
+                SchemaKind::Scenario => Pack::scenario_schema(),
             };
             term::print_json(&schema)?;
             Ok(Outcome::Ok)
