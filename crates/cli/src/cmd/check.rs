@@ -9,11 +9,9 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::ValueEnum;
-use kubeprep_bank::scenario::{parse_measure, Measure as BankMeasure};
 use kubeprep_bank::{Pack, Scenario};
 use kubeprep_sim::check::{
-    self, CanI, Comparison, Finding, Measure, Measured, Measurements, Options, Report, Requirement,
-    RequirementResult, Severity,
+    self, Finding, Measure, Measured, Options, Report, RequirementResult, Severity,
 };
 use kubeprep_sim::manifest::{Parsed, ProblemKind};
 
@@ -76,7 +74,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
         texts.push((f.display().to_string(), super::manifests::read_text(f)?));
     }
     let requirements = match &scenario {
-        Some(s) => requirements(s)?,
+        Some(s) => check::scenario::requirements(s).map_err(anyhow::Error::msg)?,
         None => Vec::new(),
     };
     let opts = Options {
@@ -86,10 +84,17 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     };
     let (parsed, findings) = check::run(&texts, &opts);
     unreadable(&parsed)?;
-    let measured = scenario.as_ref().and_then(|s| simulate(s, &parsed));
+    let run = match &scenario {
+        Some(s) => Some(check::scenario::run(s, &parsed).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let (results, measured) = match run {
+        Some(r) => (r.results, r.measured),
+        None => (check::evaluate(&requirements, None), None),
+    };
     let report = Report {
         findings,
-        requirements: check::evaluate(&requirements, measured.as_ref()),
+        requirements: results,
         simulated: measured,
     };
     let files: Vec<String> = texts.into_iter().map(|(n, _)| n).collect();
@@ -134,64 +139,6 @@ fn resolve<'p>(pack: &'p Pack, id: &str) -> Result<&'p Scenario> {
         None => String::new(),
     };
     bail!("unknown scenario `{id}`{hint}; `kubeprep check --list-scenarios` lists them")
-}
-
-/// The scenario's requirements in the simulator's terms.
-fn requirements(s: &Scenario) -> Result<Vec<Requirement>> {
-    s.requirements
-        .iter()
-        .map(|r| {
-            let measure = match parse_measure(&r.measure)
-                .map_err(|e| anyhow::anyhow!("scenario {}: requirement {}: {e}", s.id, r.id))?
-            {
-                BankMeasure::Metric {
-                    metric,
-                    timing,
-                    op,
-                    value,
-                } => Measure::Metric {
-                    metric,
-                    timing,
-                    op: Comparison::parse(&op).unwrap_or(Comparison::Eq),
-                    value,
-                },
-                BankMeasure::CanI => Measure::CanI(
-                    r.can_i
-                        .iter()
-                        .map(|c| CanI {
-                            verb: c.verb.clone(),
-                            resource: c.resource.clone(),
-                            subresource: c.subresource.clone(),
-                            namespace: c.namespace.clone(),
-                            user: c.user.clone(),
-                            groups: c.groups.clone(),
-                            expected: c.allowed,
-                        })
-                        .collect(),
-                ),
-            };
-            Ok(Requirement {
-                id: r.id.clone(),
-                text: r.text.clone(),
-                measure,
-                proves: r.proves.clone(),
-            })
-        })
-        .collect()
-}
-
-/// Runs the scenario's simulation on the manifests and collects what the
-/// requirements measure.
-///
-/// THE LEAD WIRES THIS AFTER MERGING the simulators: per
-/// `scenario.simulation`, run `rollout` (once plain, once per rollback timing,
-/// recording `failed_requests`, `min_available`, ... and `rollback_s@TIMING`),
-/// `hpa` (`dropped_requests`, `time_to_capacity_s`, `replicas_at_sale_start`),
-/// `statefulset` (`ordered_startup`, ...) or the RBAC authorizer (one answer
-/// per `CanI::command()`), into a `Measurements`. Until then requirements
-/// print as not simulated and do not fail the check.
-fn simulate(_scenario: &Scenario, _parsed: &Parsed) -> Option<Measurements> {
-    None
 }
 
 fn list(pack: &Pack, output: Format) -> Result<Outcome> {

@@ -15,6 +15,7 @@ pub mod problems;
 pub mod relations;
 pub mod requirement;
 pub mod rules;
+pub mod scenario;
 pub mod selector;
 pub mod workload;
 
@@ -219,15 +220,26 @@ pub fn findings(parsed: &Parsed, written: &Written, opts: &Options) -> Vec<Findi
     out
 }
 
-/// Findings from the other areas' checks.
-///
-/// THE LEAD WIRES THESE AFTER MERGING: `rbac::findings` (least privilege,
-/// unbound roles) and `statefulset::findings` (serviceName, volume claims,
-/// podManagementPolicy, Guaranteed QoS, ports). Push their results here;
-/// the static checks in this module leave RBAC and StatefulSet-specific
-/// findings to them.
-pub fn area_findings(_parsed: &Parsed) -> Vec<Finding> {
-    Vec::new()
+/// Findings from the other areas' checks: RBAC least privilege (unbound
+/// roles, wildcards, Secrets access, escalation verbs) and the
+/// StatefulSet checks; the static checks in this module leave those to them.
+pub fn area_findings(parsed: &Parsed) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let has_rbac = parsed.objects().any(|o| {
+        matches!(
+            o,
+            manifest::Object::Role(_)
+                | manifest::Object::ClusterRole(_)
+                | manifest::Object::RoleBinding(_)
+                | manifest::Object::ClusterRoleBinding(_)
+        )
+    });
+    if has_rbac {
+        out.extend(crate::rbac::findings(&crate::rbac::Policy::from_documents(
+            &parsed.documents,
+        )));
+    }
+    out
 }
 
 /// Orders findings by file and line, then most severe first, then by id; keeps
