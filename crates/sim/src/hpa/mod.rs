@@ -1,0 +1,2 @@
+//! HPA.
+pub mod calculator; pub mod controller; pub mod profile;
