@@ -1,2 +1,2 @@
 //! HPA.
-pub mod calculator; pub mod controller; pub mod profile;
+pub mod calculator; pub mod controller; pub mod cron; pub mod profile;
