@@ -152,6 +152,30 @@ impl SimOptions {
     }
 }
 
+/// Parses `--clock`: `HH:MM[:SS]` (on 2026-01-01) or `YYYY-MM-DDTHH:MM[:SS]`.
+pub fn parse_clock(text: &str) -> Result<NaiveDateTime, HpaError> {
+    let t = text.trim();
+    let bad = || HpaError::Options(format!("--clock {t:?} is not a time; write 13:00, 13:00:30 or 2026-11-27T13:00"));
+    if t.contains('T') {
+        NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+            .map_err(|_| bad())
+    } else {
+        let time = chrono::NaiveTime::parse_from_str(t, "%H:%M:%S")
+            .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
+            .map_err(|_| bad())?;
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).ok_or_else(bad)?;
+        Ok(day.and_time(time))
+    }
+}
+
+/// Parses `--time-zone`: an IANA zone name such as `UTC` or `Europe/Berlin`.
+pub fn parse_time_zone(text: &str) -> Result<Tz, HpaError> {
+    text.trim()
+        .parse::<Tz>()
+        .map_err(|_| HpaError::Options(format!("--time-zone {text:?} is not an IANA time zone; write UTC or a name like Europe/Berlin")))
+}
+
 /// The readiness probe's timing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProbeTiming {

@@ -197,6 +197,16 @@ fn parse_duration(t: &Token<'_>) -> Result<i64, ProfileError> {
     Ok(ms)
 }
 
+/// Parses a duration flag such as `30s`, `1m30s` or `500ms` into milliseconds
+/// (0 allowed); the error says what was expected.
+pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(0);
+    }
+    parse_duration(&Token { text: t, column: 1 }).map_err(|e| e.message)
+}
+
 /// Parses a profile such as `1000 for 50m, ramp to 10000 over 60s, 10000 for 30m`.
 pub fn parse(text: &str) -> Result<Profile, ProfileError> {
     let tokens = tokenize(text);
