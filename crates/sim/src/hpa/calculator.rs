@@ -76,7 +76,10 @@ pub struct Tolerances {
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Tolerances { down: TOLERANCE, up: TOLERANCE }
+        Tolerances {
+            down: TOLERANCE,
+            up: TOLERANCE,
+        }
     }
 }
 
@@ -151,8 +154,12 @@ fn classify(p: &PodGroup, now_ms: i64, cfg: &CalculatorConfig) -> Class {
     if p.phase == Phase::Pending {
         return Class::Unready;
     }
-    let Some(sample) = p.sample else { return Class::Missing };
-    let (Some(cond), Some(start)) = (p.ready, p.start_ms) else { return Class::Unready };
+    let Some(sample) = p.sample else {
+        return Class::Missing;
+    };
+    let (Some(cond), Some(start)) = (p.ready, p.start_ms) else {
+        return Class::Unready;
+    };
     let unready = if start + cfg.cpu_initialization_ms > now_ms {
         !cond.ready || sample.at_ms < cond.since_ms + sample.window_ms
     } else {
@@ -179,7 +186,11 @@ fn utilization_ratio(entries: &[(i64, i64, i64)], target: i32) -> Option<(f64, i
         return None;
     }
     let util = ((usage * 100) / request).clamp(0, i128::from(i32::MAX)) as i32;
-    Some((f64::from(util) / f64::from(target), util, (usage / n) as i64))
+    Some((
+        f64::from(util) / f64::from(target),
+        util,
+        (usage / n) as i64,
+    ))
 }
 
 fn ceil_i32(v: f64) -> i32 {
@@ -232,8 +243,16 @@ pub fn resource_replicas(
     if ready_entries.is_empty() {
         return Err(CalcError::NoMetrics);
     }
-    let (ratio, utilization, raw) = utilization_ratio(&ready_entries, target_utilization).ok_or(CalcError::NoMetrics)?;
-    let proposal = |replicas| Proposal { replicas, utilization, raw_average_milli: raw, ready, unready, missing };
+    let (ratio, utilization, raw) =
+        utilization_ratio(&ready_entries, target_utilization).ok_or(CalcError::NoMetrics)?;
+    let proposal = |replicas| Proposal {
+        replicas,
+        utilization,
+        raw_average_milli: raw,
+        ready,
+        unready,
+        missing,
+    };
     let scale_up_with_unready = unready > 0 && ratio > 1.0;
     if !scale_up_with_unready && missing == 0 {
         if tol.within(ratio) {
@@ -259,8 +278,10 @@ pub fn resource_replicas(
             entries.push((0, p.request_milli, p.count));
         }
     }
-    let (new_ratio, _, _) = utilization_ratio(&entries, target_utilization).ok_or(CalcError::NoMetrics)?;
-    if tol.within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0) {
+    let (new_ratio, _, _) =
+        utilization_ratio(&entries, target_utilization).ok_or(CalcError::NoMetrics)?;
+    if tol.within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0)
+    {
         return Ok(proposal(current));
     }
     let n: i64 = entries.iter().map(|e| e.2).sum();
@@ -276,7 +297,10 @@ mod tests {
     use super::*;
 
     /// Upstream test constants: cpuInitializationPeriod 2 min, delayOfInitialReadinessStatus 10 s.
-    const TEST_CFG: CalculatorConfig = CalculatorConfig { cpu_initialization_ms: 120_000, initial_readiness_delay_ms: 10_000 };
+    const TEST_CFG: CalculatorConfig = CalculatorConfig {
+        cpu_initialization_ms: 120_000,
+        initial_readiness_delay_ms: 10_000,
+    };
     const NOW: i64 = 10_000_000;
 
     /// How a test Pod looks, the way upstream's test builds them: started long
@@ -299,35 +323,70 @@ mod tests {
 
     fn group(p: P, request: i64) -> PodGroup {
         let started = NOW - 600_000;
-        let sample = |u| Some(Sample { usage_milli: u, at_ms: NOW, window_ms: 60_000 });
+        let sample = |u| {
+            Some(Sample {
+                usage_milli: u,
+                at_ms: NOW,
+                window_ms: 60_000,
+            })
+        };
         let base = PodGroup {
             count: 1,
             phase: Phase::Running,
             deleting: false,
             start_ms: Some(started),
-            ready: Some(ReadyCondition { ready: true, since_ms: started }),
+            ready: Some(ReadyCondition {
+                ready: true,
+                since_ms: started,
+            }),
             sample: None,
             request_milli: request,
         };
         match p {
-            P::Ready(u) => PodGroup { sample: sample(u), ..base },
+            P::Ready(u) => PodGroup {
+                sample: sample(u),
+                ..base
+            },
             P::Unready(u) => PodGroup {
                 sample: sample(u),
-                ready: Some(ReadyCondition { ready: false, since_ms: started }),
+                ready: Some(ReadyCondition {
+                    ready: false,
+                    since_ms: started,
+                }),
                 start_ms: Some(NOW - 60_000),
                 ..base
             },
-            P::Pending => PodGroup { phase: Phase::Pending, ready: None, ..base },
+            P::Pending => PodGroup {
+                phase: Phase::Pending,
+                ready: None,
+                ..base
+            },
             P::Missing => base,
-            P::Failed => PodGroup { phase: Phase::Failed, sample: sample(0), ..base },
-            P::Deleting(u) => PodGroup { deleting: true, sample: sample(u), ..base },
+            P::Failed => PodGroup {
+                phase: Phase::Failed,
+                sample: sample(0),
+                ..base
+            },
+            P::Deleting(u) => PodGroup {
+                deleting: true,
+                sample: sample(u),
+                ..base
+            },
         }
     }
 
     #[track_caller]
     fn check(current: i32, target: i32, pods: &[P], request: i64, expected: i32, utilization: i32) {
         let groups: Vec<_> = pods.iter().map(|&p| group(p, request)).collect();
-        let got = resource_replicas(current, target, &groups, Tolerances::default(), &TEST_CFG, NOW).expect("a proposal");
+        let got = resource_replicas(
+            current,
+            target,
+            &groups,
+            Tolerances::default(),
+            &TEST_CFG,
+            NOW,
+        )
+        .expect("a proposal");
         assert_eq!((got.replicas, got.utilization), (expected, utilization));
     }
 
@@ -340,23 +399,78 @@ mod tests {
         // TestReplicaCalcScaleUpUnreadyLessScale: one unready pod -> 4 (util 60).
         check(3, 30, &[Unready(300), Ready(500), Ready(700)], 1000, 4, 60);
         // TestReplicaCalcScaleUpUnreadyNoScale: unready pods count as 0 -> ratio within tolerance, 3.
-        check(3, 30, &[Ready(400), Unready(500), Unready(700)], 1000, 3, 40);
+        check(
+            3,
+            30,
+            &[Ready(400), Unready(500), Unready(700)],
+            1000,
+            3,
+            40,
+        );
         // TestReplicaCalcScaleUpIgnoresFailedPods: failed pods ignored -> 4.
-        check(2, 30, &[Ready(500), Ready(700), Failed, Failed], 1000, 4, 60);
+        check(
+            2,
+            30,
+            &[Ready(500), Ready(700), Failed, Failed],
+            1000,
+            4,
+            60,
+        );
         // TestReplicaCalcScaleUpIgnoresDeletionPods -> 4.
-        check(2, 30, &[Ready(500), Ready(700), Deleting(100), Deleting(100)], 1000, 4, 60);
+        check(
+            2,
+            30,
+            &[Ready(500), Ready(700), Deleting(100), Deleting(100)],
+            1000,
+            4,
+            60,
+        );
         // TestReplicaCalcScaleUpPending: pending pod counts as 0 on scale-up -> 4.
         check(3, 30, &[Ready(500), Ready(700), Pending], 1000, 4, 60);
         // TestReplicaCalcScaleUpPendingNoScale: pending pod makes it within tolerance -> 3.
         check(3, 50, &[Ready(700), Ready(800), Pending], 1000, 3, 75);
         // TestReplicaCalcScaleDown: 5 pods at 100,300,500,250,250 of 1000m, target 50 -> 3 (util 28).
-        check(5, 50, &[Ready(100), Ready(300), Ready(500), Ready(250), Ready(250)], 1000, 3, 28);
+        check(
+            5,
+            50,
+            &[Ready(100), Ready(300), Ready(500), Ready(250), Ready(250)],
+            1000,
+            3,
+            28,
+        );
         // TestReplicaCalcScaleDownIgnoresUnreadyPods: unready ignored on scale-down -> 2 (util 30).
-        check(5, 50, &[Ready(100), Ready(300), Ready(500), Unready(250), Unready(250)], 1000, 2, 30);
+        check(
+            5,
+            50,
+            &[
+                Ready(100),
+                Ready(300),
+                Ready(500),
+                Unready(250),
+                Unready(250),
+            ],
+            1000,
+            2,
+            30,
+        );
         // TestReplicaCalcTolerance: 1080/1100/1020 of 1000 vs 100 -> 3 (util 106... within 1.1).
-        check(3, 100, &[Ready(1080), Ready(1100), Ready(1020)], 1000, 3, 106);
+        check(
+            3,
+            100,
+            &[Ready(1080), Ready(1100), Ready(1020)],
+            1000,
+            3,
+            106,
+        );
         // Semantics note: 102% vs 100% -> stays 3.
-        check(3, 100, &[Ready(1020), Ready(1020), Ready(1020)], 1000, 3, 102);
+        check(
+            3,
+            100,
+            &[Ready(1020), Ready(1020), Ready(1020)],
+            1000,
+            3,
+            102,
+        );
         // TestReplicaCalcMissingMetricsNoChangeEq: one missing pod, ratio within tolerance -> 2.
         check(2, 100, &[Ready(1000), Missing], 1000, 2, 100);
         // TestReplicaCalcMissingMetricsNoChangeGt: missing counts as 0 on scale-up, back within tolerance -> 2.
@@ -367,7 +481,14 @@ mod tests {
         check(3, 100, &[Ready(2000), Ready(2000), Missing], 1000, 4, 200);
         // TestReplicaCalcMissingMetricsScaleDown: missing at max(target,100)% on scale-down:
         // 4 pods, 1 missing, 3 at 100m of 1000m, target 50 -> (300+1000)/4000 = 32% -> ceil(0.65 x 4) = 3.
-        check(4, 50, &[Ready(100), Ready(100), Ready(100), Missing], 1000, 3, 10);
+        check(
+            4,
+            50,
+            &[Ready(100), Ready(100), Ready(100), Missing],
+            1000,
+            3,
+            10,
+        );
         // §2.6: 3 pods at 90% vs 50% -> 6.
         check(3, 50, &[Ready(900), Ready(900), Ready(900)], 1000, 6, 90);
     }
@@ -375,24 +496,42 @@ mod tests {
     #[test]
     fn errors() {
         let none: Vec<PodGroup> = vec![];
-        assert_eq!(resource_replicas(1, 50, &none, Tolerances::default(), &TEST_CFG, NOW), Err(CalcError::NoPods));
+        assert_eq!(
+            resource_replicas(1, 50, &none, Tolerances::default(), &TEST_CFG, NOW),
+            Err(CalcError::NoPods)
+        );
         let unready = [group(P::Unready(10), 1000), group(P::Pending, 1000)];
-        assert_eq!(resource_replicas(2, 50, &unready, Tolerances::default(), &TEST_CFG, NOW), Err(CalcError::NoMetrics));
+        assert_eq!(
+            resource_replicas(2, 50, &unready, Tolerances::default(), &TEST_CFG, NOW),
+            Err(CalcError::NoMetrics)
+        );
         let no_request = [group(P::Ready(10), 0)];
-        assert_eq!(resource_replicas(1, 50, &no_request, Tolerances::default(), &TEST_CFG, NOW), Err(CalcError::MissingRequest));
+        assert_eq!(
+            resource_replicas(1, 50, &no_request, Tolerances::default(), &TEST_CFG, NOW),
+            Err(CalcError::MissingRequest)
+        );
     }
 
     /// groupPods cases (upstream TestGroupPods), CPU resource.
     #[test]
     fn classification() {
         let cfg = TEST_CFG;
-        let s = |at| Some(Sample { usage_milli: 1, at_ms: at, window_ms: 60_000 });
+        let s = |at| {
+            Some(Sample {
+                usage_milli: 1,
+                at_ms: at,
+                window_ms: 60_000,
+            })
+        };
         let pod = |start: i64, ready: bool, since: i64, sample| PodGroup {
             count: 1,
             phase: Phase::Running,
             deleting: false,
             start_ms: Some(start),
-            ready: Some(ReadyCondition { ready, since_ms: since }),
+            ready: Some(ReadyCondition {
+                ready,
+                since_ms: since,
+            }),
             sample,
             request_milli: 1,
         };
@@ -400,7 +539,12 @@ mod tests {
         // "count in a ready pod - memory"-like: ready long ago, fresh sample -> ready
         assert!(c(pod(NOW - 600_000, true, NOW - 600_000, s(NOW))) == Class::Ready);
         // "unready a pod without ready condition"
-        assert!(c(PodGroup { ready: None, ..pod(NOW, true, NOW, s(NOW)) }) == Class::Unready);
+        assert!(
+            c(PodGroup {
+                ready: None,
+                ..pod(NOW, true, NOW, s(NOW))
+            }) == Class::Unready
+        );
         // "count in a ready pod with fresh metrics during initialization period"
         assert!(c(pod(NOW - 60_000, true, NOW - 60_000 - 1000, s(NOW))) == Class::Ready);
         // "unready a ready pod with stale metrics during initialization period": sample older than transition + window
@@ -408,7 +552,14 @@ mod tests {
         // "unready an unready pod during initialization period"
         assert!(c(pod(NOW - 10_000, false, NOW - 9_000, s(NOW))) == Class::Unready);
         // "count in a ready pod without fresh metrics after initialization period"
-        assert!(c(pod(NOW - 3_600_000, true, NOW - 3_600_000, s(NOW - 3_600_000))) == Class::Ready);
+        assert!(
+            c(pod(
+                NOW - 3_600_000,
+                true,
+                NOW - 3_600_000,
+                s(NOW - 3_600_000)
+            )) == Class::Ready
+        );
         // "count in an unready pod that was ready after initialization period" (transition > start + delay)
         assert!(c(pod(NOW - 600_000, false, NOW - 600_000 + 20_000, s(NOW))) == Class::Ready);
         // "unready pod that has never been ready after initialization period" (transition < start + delay)
@@ -416,8 +567,18 @@ mod tests {
         // "a missing pod"
         assert!(c(pod(NOW - 600_000, true, NOW - 600_000, None)) == Class::Missing);
         // "ignore pod which is failed"
-        assert!(c(PodGroup { phase: Phase::Failed, ..pod(NOW, true, NOW, s(NOW)) }) == Class::Ignored);
+        assert!(
+            c(PodGroup {
+                phase: Phase::Failed,
+                ..pod(NOW, true, NOW, s(NOW))
+            }) == Class::Ignored
+        );
         // "pending pods are unready"
-        assert!(c(PodGroup { phase: Phase::Pending, ..pod(NOW, true, NOW, None) }) == Class::Unready);
+        assert!(
+            c(PodGroup {
+                phase: Phase::Pending,
+                ..pod(NOW, true, NOW, None)
+            }) == Class::Unready
+        );
     }
 }

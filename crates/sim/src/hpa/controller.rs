@@ -73,8 +73,16 @@ impl Behavior {
             window_s: 0,
             select: SelectPolicy::Max,
             policies: vec![
-                Policy { kind: PolicyKind::Pods, value: 4, period_s: 15 },
-                Policy { kind: PolicyKind::Percent, value: 100, period_s: 15 },
+                Policy {
+                    kind: PolicyKind::Pods,
+                    value: 4,
+                    period_s: 15,
+                },
+                Policy {
+                    kind: PolicyKind::Percent,
+                    value: 100,
+                    period_s: 15,
+                },
             ],
         }
     }
@@ -84,7 +92,11 @@ impl Behavior {
         Rules {
             window_s: (DOWNSCALE_STABILIZATION_MS / 1000) as i32,
             select: SelectPolicy::Max,
-            policies: vec![Policy { kind: PolicyKind::Percent, value: 100, period_s: 15 }],
+            policies: vec![Policy {
+                kind: PolicyKind::Percent,
+                value: 100,
+                period_s: 15,
+            }],
         }
     }
 }
@@ -127,7 +139,12 @@ pub enum Limit {
 /// Legacy stabilisation (`stabilizeRecommendation`): the max of the new
 /// recommendation and every stored one not older than the window; the new one
 /// replaces the last sample older than the window, or is appended.
-pub fn stabilize_legacy(recs: &mut Vec<Recommendation>, desired: i32, now_ms: i64, window_ms: i64) -> i32 {
+pub fn stabilize_legacy(
+    recs: &mut Vec<Recommendation>,
+    desired: i32,
+    now_ms: i64,
+    window_ms: i64,
+) -> i32 {
     let cutoff = now_ms - window_ms;
     let mut max = desired;
     let mut old = None;
@@ -138,7 +155,10 @@ pub fn stabilize_legacy(recs: &mut Vec<Recommendation>, desired: i32, now_ms: i6
             max = r.replicas;
         }
     }
-    let new = Recommendation { replicas: desired, at_ms: now_ms };
+    let new = Recommendation {
+        replicas: desired,
+        at_ms: now_ms,
+    };
     match old {
         Some(i) => recs[i] = new,
         None => recs.push(new),
@@ -152,7 +172,13 @@ pub fn legacy_scale_up_limit(current: i32, factor: f64) -> i32 {
 }
 
 /// `convertDesiredReplicasWithRules`: the legacy clamp.
-pub fn convert_with_rules(current: i32, desired: i32, min: i32, max: i32, factor: f64) -> (i32, Limit) {
+pub fn convert_with_rules(
+    current: i32,
+    desired: i32,
+    min: i32,
+    max: i32,
+    factor: f64,
+) -> (i32, Limit) {
     let limit = legacy_scale_up_limit(current, factor);
     let (max_allowed, reason) = if max > limit {
         (limit, Limit::ScaleUpLimit)
@@ -201,7 +227,10 @@ pub fn stabilize_with_behavior(
     if result > down {
         result = down;
     }
-    let new = Recommendation { replicas: desired, at_ms: now_ms };
+    let new = Recommendation {
+        replicas: desired,
+        at_ms: now_ms,
+    };
     match old {
         Some(i) => recs[i] = new,
         None => recs.push(new),
@@ -212,7 +241,11 @@ pub fn stabilize_with_behavior(
 /// `getReplicasChangePerPeriod`: the sum of changes strictly newer than now − period.
 pub fn change_in_period(period_s: i32, events: &[ScaleEvent], now_ms: i64) -> i64 {
     let cutoff = now_ms - i64::from(period_s) * 1000;
-    events.iter().filter(|e| e.at_ms > cutoff).map(|e| i64::from(e.change)).sum()
+    events
+        .iter()
+        .filter(|e| e.at_ms > cutoff)
+        .map(|e| i64::from(e.change))
+        .sum()
 }
 
 fn saturate(v: f64) -> i32 {
@@ -231,17 +264,26 @@ fn clamp_i64(v: i64) -> i32 {
 }
 
 /// `calculateScaleUpLimitWithScalingRules`.
-pub fn scale_up_limit(current: i32, up: &[ScaleEvent], down: &[ScaleEvent], rules: &Rules, now_ms: i64) -> i32 {
+pub fn scale_up_limit(
+    current: i32,
+    up: &[ScaleEvent],
+    down: &[ScaleEvent],
+    rules: &Rules,
+    now_ms: i64,
+) -> i32 {
     let (mut result, pick): (i32, fn(i32, i32) -> i32) = match rules.select {
         SelectPolicy::Disabled => return current,
         SelectPolicy::Min => (i32::MAX, std::cmp::min),
         SelectPolicy::Max => (i32::MIN, std::cmp::max),
     };
     for p in &rules.policies {
-        let start = i64::from(current) - change_in_period(p.period_s, up, now_ms) + change_in_period(p.period_s, down, now_ms);
+        let start = i64::from(current) - change_in_period(p.period_s, up, now_ms)
+            + change_in_period(p.period_s, down, now_ms);
         let proposed = match p.kind {
             PolicyKind::Pods => clamp_i64(start + i64::from(p.value)),
-            PolicyKind::Percent => saturate((start as f64 * (1.0 + f64::from(p.value) / 100.0)).ceil()),
+            PolicyKind::Percent => {
+                saturate((start as f64 * (1.0 + f64::from(p.value) / 100.0)).ceil())
+            }
         };
         result = pick(result, proposed);
     }
@@ -249,14 +291,21 @@ pub fn scale_up_limit(current: i32, up: &[ScaleEvent], down: &[ScaleEvent], rule
 }
 
 /// `calculateScaleDownLimitWithBehaviors`.
-pub fn scale_down_limit(current: i32, up: &[ScaleEvent], down: &[ScaleEvent], rules: &Rules, now_ms: i64) -> i32 {
+pub fn scale_down_limit(
+    current: i32,
+    up: &[ScaleEvent],
+    down: &[ScaleEvent],
+    rules: &Rules,
+    now_ms: i64,
+) -> i32 {
     let (mut result, pick): (i32, fn(i32, i32) -> i32) = match rules.select {
         SelectPolicy::Disabled => return current,
         SelectPolicy::Min => (i32::MIN, std::cmp::max),
         SelectPolicy::Max => (i32::MAX, std::cmp::min),
     };
     for p in &rules.policies {
-        let start = i64::from(current) - change_in_period(p.period_s, up, now_ms) + change_in_period(p.period_s, down, now_ms);
+        let start = i64::from(current) - change_in_period(p.period_s, up, now_ms)
+            + change_in_period(p.period_s, down, now_ms);
         let proposed = match p.kind {
             PolicyKind::Pods => clamp_i64(start - i64::from(p.value)),
             PolicyKind::Percent => saturate(start as f64 * (1.0 - f64::from(p.value) / 100.0)),
@@ -331,7 +380,11 @@ pub fn store_scale_event(
             old = Some(i);
         }
     }
-    let event = ScaleEvent { change, at_ms: now_ms, outdated: false };
+    let event = ScaleEvent {
+        change,
+        at_ms: now_ms,
+        outdated: false,
+    };
     match old {
         Some(i) => events[i] = event,
         None => events.push(event),
@@ -403,12 +456,27 @@ impl Autoscaler {
     ) -> Result<Decision, E> {
         if !self.seeded {
             // recordInitialRecommendation
-            self.recommendations.push(Recommendation { replicas: current, at_ms: now_ms });
+            self.recommendations.push(Recommendation {
+                replicas: current,
+                at_ms: now_ms,
+            });
             self.seeded = true;
         }
-        let d = |desired, proposal, limit| Decision { desired, proposal, rescale: desired != current, limit, disabled: false };
+        let d = |desired, proposal, limit| Decision {
+            desired,
+            proposal,
+            rescale: desired != current,
+            limit,
+            disabled: false,
+        };
         if current == 0 && self.min != 0 {
-            return Ok(Decision { desired: 0, proposal: None, rescale: false, limit: Limit::DesiredWithinRange, disabled: true });
+            return Ok(Decision {
+                desired: 0,
+                proposal: None,
+                rescale: false,
+                limit: Limit::DesiredWithinRange,
+                disabled: true,
+            });
         }
         if current > self.max {
             return Ok(d(self.max, None, Limit::TooManyReplicas));
@@ -420,18 +488,51 @@ impl Autoscaler {
         let prenormalized = metric.max(0);
         let (desired, limit) = match &self.behavior {
             None => {
-                let stabilized = stabilize_legacy(&mut self.recommendations, prenormalized, now_ms, self.downscale_window_ms);
-                convert_with_rules(current, stabilized, self.min, self.max, self.scale_up_factor)
+                let stabilized = stabilize_legacy(
+                    &mut self.recommendations,
+                    prenormalized,
+                    now_ms,
+                    self.downscale_window_ms,
+                );
+                convert_with_rules(
+                    current,
+                    stabilized,
+                    self.min,
+                    self.max,
+                    self.scale_up_factor,
+                )
             }
             Some(b) => {
-                let stabilized =
-                    stabilize_with_behavior(&mut self.recommendations, current, prenormalized, b.up.window_s, b.down.window_s, now_ms);
-                convert_with_behavior_rate(current, stabilized, self.min, self.max, b, &self.up_events, &self.down_events, now_ms)
+                let stabilized = stabilize_with_behavior(
+                    &mut self.recommendations,
+                    current,
+                    prenormalized,
+                    b.up.window_s,
+                    b.down.window_s,
+                    now_ms,
+                );
+                convert_with_behavior_rate(
+                    current,
+                    stabilized,
+                    self.min,
+                    self.max,
+                    b,
+                    &self.up_events,
+                    &self.down_events,
+                    now_ms,
+                )
             }
         };
         if desired != current {
             if let Some(b) = &self.behavior {
-                store_scale_event(b, &mut self.up_events, &mut self.down_events, current, desired, now_ms);
+                store_scale_event(
+                    b,
+                    &mut self.up_events,
+                    &mut self.down_events,
+                    current,
+                    desired,
+                    now_ms,
+                );
             }
         }
         Ok(d(desired, Some(metric), limit))
@@ -445,18 +546,41 @@ mod tests {
     const S: i64 = 1000;
 
     fn pods(value: i32, period_s: i32) -> Policy {
-        Policy { kind: PolicyKind::Pods, value, period_s }
+        Policy {
+            kind: PolicyKind::Pods,
+            value,
+            period_s,
+        }
     }
     fn percent(value: i32, period_s: i32) -> Policy {
-        Policy { kind: PolicyKind::Percent, value, period_s }
+        Policy {
+            kind: PolicyKind::Percent,
+            value,
+            period_s,
+        }
     }
     fn rules(window_s: i32, select: SelectPolicy, policies: Vec<Policy>) -> Rules {
-        Rules { window_s, select, policies }
+        Rules {
+            window_s,
+            select,
+            policies,
+        }
     }
 
     #[track_caller]
-    fn check_rules(current: i32, desired: i32, min: i32, max: i32, factor: f64, expected: i32, reason: Limit) {
-        assert_eq!(convert_with_rules(current, desired, min, max, factor), (expected, reason));
+    fn check_rules(
+        current: i32,
+        desired: i32,
+        min: i32,
+        max: i32,
+        factor: f64,
+        expected: i32,
+        reason: Limit,
+    ) {
+        assert_eq!(
+            convert_with_rules(current, desired, min, max, factor),
+            (expected, reason)
+        );
     }
 
     /// Upstream TestConvertDesiredReplicasWithRules (its init() sets factor 8;
@@ -485,23 +609,59 @@ mod tests {
     fn legacy_stabilization_keeps_the_max_of_five_minutes() {
         // TestNormalizeDesiredReplicas-style: history in window wins over a lower proposal.
         let mut recs = vec![
-            Recommendation { replicas: 10, at_ms: 0 },
-            Recommendation { replicas: 4, at_ms: 100 * S },
+            Recommendation {
+                replicas: 10,
+                at_ms: 0,
+            },
+            Recommendation {
+                replicas: 4,
+                at_ms: 100 * S,
+            },
         ];
-        assert_eq!(stabilize_legacy(&mut recs, 3, 300 * S, 300 * S), 10, "a sample exactly 300 s old still counts");
+        assert_eq!(
+            stabilize_legacy(&mut recs, 3, 300 * S, 300 * S),
+            10,
+            "a sample exactly 300 s old still counts"
+        );
         assert_eq!(recs.len(), 3);
-        assert_eq!(stabilize_legacy(&mut recs, 3, 301 * S, 300 * S), 4, "older than the window it is dropped");
+        assert_eq!(
+            stabilize_legacy(&mut recs, 3, 301 * S, 300 * S),
+            4,
+            "older than the window it is dropped"
+        );
         // the new sample overwrote the last old one (index 0), no growth
         assert_eq!(recs.len(), 3);
-        assert_eq!(recs[0], Recommendation { replicas: 3, at_ms: 301 * S });
+        assert_eq!(
+            recs[0],
+            Recommendation {
+                replicas: 3,
+                at_ms: 301 * S
+            }
+        );
     }
 
     #[track_caller]
-    fn check_stabilize(recs: &[(i32, i64)], current: i32, desired: i32, up_s: i32, down_s: i32, expected: i32, stored: usize) {
+    fn check_stabilize(
+        recs: &[(i32, i64)],
+        current: i32,
+        desired: i32,
+        up_s: i32,
+        down_s: i32,
+        expected: i32,
+        stored: usize,
+    ) {
         let now = 1_000 * S;
-        let mut r: Vec<Recommendation> =
-            recs.iter().map(|&(replicas, ago_s)| Recommendation { replicas, at_ms: now - ago_s * S }).collect();
-        assert_eq!(stabilize_with_behavior(&mut r, current, desired, up_s, down_s, now), expected);
+        let mut r: Vec<Recommendation> = recs
+            .iter()
+            .map(|&(replicas, ago_s)| Recommendation {
+                replicas,
+                at_ms: now - ago_s * S,
+            })
+            .collect();
+        assert_eq!(
+            stabilize_with_behavior(&mut r, current, desired, up_s, down_s, now),
+            expected
+        );
         assert_eq!(r.len(), stored, "stored recommendations");
     }
 
@@ -525,15 +685,37 @@ mod tests {
     #[track_caller]
     fn check_up(current: i32, up: &[(i32, i64)], down: &[(i32, i64)], r: Rules, expected: i32) {
         let now = 1_000 * S;
-        let ev = |v: &[(i32, i64)]| v.iter().map(|&(change, ago)| ScaleEvent { change, at_ms: now - ago * S, outdated: false }).collect::<Vec<_>>();
-        assert_eq!(scale_up_limit(current, &ev(up), &ev(down), &r, now), expected);
+        let ev = |v: &[(i32, i64)]| {
+            v.iter()
+                .map(|&(change, ago)| ScaleEvent {
+                    change,
+                    at_ms: now - ago * S,
+                    outdated: false,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            scale_up_limit(current, &ev(up), &ev(down), &r, now),
+            expected
+        );
     }
 
     #[track_caller]
     fn check_down(current: i32, up: &[(i32, i64)], down: &[(i32, i64)], r: Rules, expected: i32) {
         let now = 1_000 * S;
-        let ev = |v: &[(i32, i64)]| v.iter().map(|&(change, ago)| ScaleEvent { change, at_ms: now - ago * S, outdated: false }).collect::<Vec<_>>();
-        assert_eq!(scale_down_limit(current, &ev(up), &ev(down), &r, now), expected);
+        let ev = |v: &[(i32, i64)]| {
+            v.iter()
+                .map(|&(change, ago)| ScaleEvent {
+                    change,
+                    at_ms: now - ago * S,
+                    outdated: false,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            scale_down_limit(current, &ev(up), &ev(down), &r, now),
+            expected
+        );
     }
 
     /// Upstream TestScalingWithRules / TestCalculateScaleUpLimitWithScalingRules style cases.
@@ -545,10 +727,16 @@ mod tests {
         // defaults from 4, 8: 8 then 16.
         check_up(4, &[], &[], Behavior::default_up(), 8);
         check_up(8, &[(4, 15)], &[], Behavior::default_up(), 16); // the event exactly 15 s old is not counted
-        // an event inside the period lowers the start: current 8 after +4 at -10 s: start 4 -> max(8, 8) = 8.
+                                                                  // an event inside the period lowers the start: current 8 after +4 at -10 s: start 4 -> max(8, 8) = 8.
         check_up(8, &[(4, 10)], &[], Behavior::default_up(), 8);
         // Min select takes the smaller: Pods 4 vs 100%: from 10 -> min(14, 20) = 14.
-        check_up(10, &[], &[], rules(0, Min, vec![pods(4, 60), percent(100, 60)]), 14);
+        check_up(
+            10,
+            &[],
+            &[],
+            rules(0, Min, vec![pods(4, 60), percent(100, 60)]),
+            14,
+        );
         // Percent rounds up: 3 x 1.1 = 3.3 -> 4.
         check_up(3, &[], &[], rules(0, Max, vec![percent(10, 60)]), 4);
         // scale-down events in the period raise the start.
@@ -557,8 +745,20 @@ mod tests {
         // down: Percent truncates: 10 x 0.85 = 8.5 -> 8.
         check_down(10, &[], &[], rules(300, Max, vec![percent(15, 60)]), 8);
         // Max select = largest change = min of proposals.
-        check_down(10, &[], &[], rules(300, Max, vec![percent(50, 60), pods(1, 60)]), 5);
-        check_down(10, &[], &[], rules(300, Min, vec![percent(50, 60), pods(1, 60)]), 9);
+        check_down(
+            10,
+            &[],
+            &[],
+            rules(300, Max, vec![percent(50, 60), pods(1, 60)]),
+            5,
+        );
+        check_down(
+            10,
+            &[],
+            &[],
+            rules(300, Min, vec![percent(50, 60), pods(1, 60)]),
+            9,
+        );
         // Pods 1 / 60 s after a step down 20 s ago: start 10 + 1 -> 10 (no further drop allowed).
         check_down(9, &[], &[(1, 20)], rules(300, Max, vec![pods(1, 60)]), 9);
         check_down(9, &[], &[(1, 61)], rules(300, Max, vec![pods(1, 60)]), 8);
@@ -567,38 +767,87 @@ mod tests {
 
     #[test]
     fn behavior_rate_conversion() {
-        let b = Behavior { up: Behavior::default_up(), down: rules(300, SelectPolicy::Max, vec![pods(1, 60)]) };
-        assert_eq!(convert_with_behavior_rate(4, 20, 1, 100, &b, &[], &[], 0), (8, Limit::ScaleUpLimit));
-        assert_eq!(convert_with_behavior_rate(4, 20, 1, 6, &b, &[], &[], 0), (6, Limit::TooManyReplicas));
-        assert_eq!(convert_with_behavior_rate(10, 3, 1, 100, &b, &[], &[], 0), (9, Limit::ScaleDownLimit));
-        assert_eq!(convert_with_behavior_rate(10, 3, 9, 100, &b, &[], &[], 0), (9, Limit::TooFewReplicas));
-        assert_eq!(convert_with_behavior_rate(10, 10, 1, 100, &b, &[], &[], 0), (10, Limit::DesiredWithinRange));
+        let b = Behavior {
+            up: Behavior::default_up(),
+            down: rules(300, SelectPolicy::Max, vec![pods(1, 60)]),
+        };
+        assert_eq!(
+            convert_with_behavior_rate(4, 20, 1, 100, &b, &[], &[], 0),
+            (8, Limit::ScaleUpLimit)
+        );
+        assert_eq!(
+            convert_with_behavior_rate(4, 20, 1, 6, &b, &[], &[], 0),
+            (6, Limit::TooManyReplicas)
+        );
+        assert_eq!(
+            convert_with_behavior_rate(10, 3, 1, 100, &b, &[], &[], 0),
+            (9, Limit::ScaleDownLimit)
+        );
+        assert_eq!(
+            convert_with_behavior_rate(10, 3, 9, 100, &b, &[], &[], 0),
+            (9, Limit::TooFewReplicas)
+        );
+        assert_eq!(
+            convert_with_behavior_rate(10, 10, 1, 100, &b, &[], &[], 0),
+            (10, Limit::DesiredWithinRange)
+        );
     }
 
     /// Upstream TestStoreScaleEvents: outdated events are overwritten.
     #[test]
     fn scale_events_reuse_outdated_slots() {
-        let b = Behavior { up: rules(0, SelectPolicy::Max, vec![pods(4, 60)]), down: Behavior::default_down() };
+        let b = Behavior {
+            up: rules(0, SelectPolicy::Max, vec![pods(4, 60)]),
+            down: Behavior::default_down(),
+        };
         let mut up = vec![
-            ScaleEvent { change: 1, at_ms: 0, outdated: false },
-            ScaleEvent { change: 2, at_ms: 50 * S, outdated: false },
-            ScaleEvent { change: 3, at_ms: 100 * S, outdated: false },
+            ScaleEvent {
+                change: 1,
+                at_ms: 0,
+                outdated: false,
+            },
+            ScaleEvent {
+                change: 2,
+                at_ms: 50 * S,
+                outdated: false,
+            },
+            ScaleEvent {
+                change: 3,
+                at_ms: 100 * S,
+                outdated: false,
+            },
         ];
         let mut down = Vec::new();
         store_scale_event(&b, &mut up, &mut down, 5, 10, 120 * S);
         // cutoff 60 s: the first two are outdated, the last outdated (index 1) is overwritten
         assert_eq!(up.len(), 3);
-        assert_eq!(up[1], ScaleEvent { change: 5, at_ms: 120 * S, outdated: false });
+        assert_eq!(
+            up[1],
+            ScaleEvent {
+                change: 5,
+                at_ms: 120 * S,
+                outdated: false
+            }
+        );
         assert!(up[0].outdated);
         store_scale_event(&b, &mut up, &mut down, 10, 7, 121 * S);
-        assert_eq!(down, vec![ScaleEvent { change: 3, at_ms: 121 * S, outdated: false }]);
+        assert_eq!(
+            down,
+            vec![ScaleEvent {
+                change: 3,
+                at_ms: 121 * S,
+                outdated: false
+            }]
+        );
     }
 
     #[test]
     fn reconcile_clamps_skip_metrics() {
         // TestScaleUpRCImmediately: current 1 below min 2 -> 2 without metrics.
         let mut a = Autoscaler::new(2, 6, None);
-        let d = a.reconcile::<()>(1, 0, || panic!("metrics must not be read")).expect("ok");
+        let d = a
+            .reconcile::<()>(1, 0, || panic!("metrics must not be read"))
+            .expect("ok");
         assert_eq!((d.desired, d.rescale), (2, true));
         // TestScaleDownRCImmediately: current 6 above max 5 -> 5.
         let mut a = Autoscaler::new(2, 5, None);
@@ -621,11 +870,20 @@ mod tests {
 
     #[test]
     fn behavior_path_bursts_like_section_2_6() {
-        let mut a = Autoscaler::new(1, 20, Some(Behavior { up: Behavior::default_up(), down: Behavior::default_down() }));
+        let mut a = Autoscaler::new(
+            1,
+            20,
+            Some(Behavior {
+                up: Behavior::default_up(),
+                down: Behavior::default_down(),
+            }),
+        );
         let mut current = 4;
         let mut seen = vec![];
         for i in 0..4 {
-            let d = a.reconcile::<()>(current, i * 15 * S, || Ok(20)).expect("ok");
+            let d = a
+                .reconcile::<()>(current, i * 15 * S, || Ok(20))
+                .expect("ok");
             current = d.desired;
             seen.push(current);
         }

@@ -69,15 +69,24 @@ impl ScheduledJob {
     /// (the controller manager's local zone, here the simulation clock's zone).
     pub fn from_cronjob(cj: &CronJob, default_zone: Tz) -> Result<ScheduledJob, CronError> {
         let name = cj.metadata.name.clone().unwrap_or_default();
-        let fail = |message: String| CronError { name: name.clone(), message };
+        let fail = |message: String| CronError {
+            name: name.clone(),
+            message,
+        };
         let spec = cj.spec.as_ref().ok_or_else(|| fail("has no spec".into()))?;
         let zone = match spec.time_zone.as_deref() {
             None => default_zone,
-            Some(z) => Tz::from_str(z).map_err(|_| fail(format!("unknown timeZone {z:?}; use an IANA name like Europe/Berlin")))?,
+            Some(z) => Tz::from_str(z).map_err(|_| {
+                fail(format!(
+                    "unknown timeZone {z:?}; use an IANA name like Europe/Berlin"
+                ))
+            })?,
         };
         let schedule = spec.schedule.trim().to_string();
         if schedule.contains("TZ=") {
-            return Err(fail("a TZ= prefix in the schedule is not allowed; use spec.timeZone".into()));
+            return Err(fail(
+                "a TZ= prefix in the schedule is not allowed; use spec.timeZone".into(),
+            ));
         }
         let cron = croner::Cron::from_str(&schedule)
             .map_err(|e| fail(format!("schedule {schedule:?} does not parse ({e}); use five fields: minute hour day month weekday")))?;
@@ -100,7 +109,15 @@ impl ScheduledJob {
                 }
             }
         }
-        Ok(ScheduledJob { name, schedule, zone, suspend: spec.suspend.unwrap_or(false), actions, not_understood, cron })
+        Ok(ScheduledJob {
+            name,
+            schedule,
+            zone,
+            suspend: spec.suspend.unwrap_or(false),
+            actions,
+            not_understood,
+            cron,
+        })
     }
 
     /// The firing times in `[from, until)`, at most a fixed number; none when suspended.
@@ -112,7 +129,9 @@ impl ScheduledJob {
         let mut at = from.with_timezone(&self.zone);
         let mut inclusive = true;
         while out.len() < MAX_FIRINGS {
-            let Ok(next) = self.cron.find_next_occurrence(&at, inclusive) else { break };
+            let Ok(next) = self.cron.find_next_occurrence(&at, inclusive) else {
+                break;
+            };
             let utc = next.with_timezone(&Utc);
             if utc >= until {
                 break;
@@ -225,7 +244,22 @@ pub fn interpret(argv: &[String]) -> Option<Action> {
     // Positional words and flags with values.
     let mut positional: Vec<&str> = Vec::new();
     let mut flags: Vec<(&str, &str)> = Vec::new();
-    let takes_value = ["-n", "--namespace", "--replicas", "-p", "--patch", "--type", "--context", "--kubeconfig", "-l", "--selector", "--current-replicas", "--timeout", "-o", "--output"];
+    let takes_value = [
+        "-n",
+        "--namespace",
+        "--replicas",
+        "-p",
+        "--patch",
+        "--type",
+        "--context",
+        "--kubeconfig",
+        "-l",
+        "--selector",
+        "--current-replicas",
+        "--timeout",
+        "-o",
+        "--output",
+    ];
     let mut i = 1;
     while i < argv.len() {
         let a = argv[i].as_str();
@@ -244,25 +278,44 @@ pub fn interpret(argv: &[String]) -> Option<Action> {
         }
         i += 1;
     }
-    let get = |names: &[&str]| flags.iter().rev().find(|(f, _)| names.contains(f)).map(|(_, v)| *v);
+    let get = |names: &[&str]| {
+        flags
+            .iter()
+            .rev()
+            .find(|(f, _)| names.contains(f))
+            .map(|(_, v)| *v)
+    };
     let target = |kinds: &[&str]| -> Option<String> {
         let (kind, name) = match positional.get(1)?.split_once('/') {
             Some((k, n)) => (k, n.to_string()),
             None => (*positional.get(1)?, positional.get(2)?.to_string()),
         };
         let kind = kind.split('.').next().unwrap_or(kind);
-        kinds.contains(&kind).then_some(name).filter(|n| !n.is_empty())
+        kinds
+            .contains(&kind)
+            .then_some(name)
+            .filter(|n| !n.is_empty())
     };
     match *positional.first()? {
         "scale" => {
             let deployment = target(&["deployment", "deployments", "deploy"])?;
-            let replicas = get(&["--replicas"])?.parse().ok().filter(|r: &i32| *r >= 0)?;
-            Some(Action::Scale { deployment, replicas })
+            let replicas = get(&["--replicas"])?
+                .parse()
+                .ok()
+                .filter(|r: &i32| *r >= 0)?;
+            Some(Action::Scale {
+                deployment,
+                replicas,
+            })
         }
         "patch" => {
             let hpa = target(&["hpa", "horizontalpodautoscaler", "horizontalpodautoscalers"])?;
             let patch: serde_json::Value = serde_json::from_str(get(&["-p", "--patch"])?).ok()?;
-            let int = |v: &serde_json::Value| v.as_i64().and_then(|n| i32::try_from(n).ok()).filter(|n| *n >= 0);
+            let int = |v: &serde_json::Value| {
+                v.as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .filter(|n| *n >= 0)
+            };
             let (mut min, mut max) = (None, None);
             if let Some(ops) = patch.as_array() {
                 for op in ops {
@@ -306,27 +359,122 @@ mod tests {
     }
 
     fn scale(d: &str, r: i32) -> Option<Action> {
-        Some(Action::Scale { deployment: d.into(), replicas: r })
+        Some(Action::Scale {
+            deployment: d.into(),
+            replicas: r,
+        })
     }
     fn min(h: &str, n: i32) -> Option<Action> {
-        Some(Action::PatchHpa { hpa: h.into(), min: Some(n), max: None })
+        Some(Action::PatchHpa {
+            hpa: h.into(),
+            min: Some(n),
+            max: None,
+        })
     }
 
     #[test]
     fn kubectl_commands() {
-        check(&["kubectl", "scale", "deployment/ecommerce-api", "--replicas=50"], scale("ecommerce-api", 50));
-        check(&["kubectl", "scale", "deploy/api", "--replicas", "7"], scale("api", 7));
-        check(&["kubectl", "-n", "shop", "scale", "deployment", "api", "--replicas=3"], scale("api", 3));
-        check(&["/usr/local/bin/kubectl", "scale", "deployments.apps/api", "--replicas=3"], scale("api", 3));
-        check(&["sh", "-c", "kubectl scale deployment/api --replicas=9"], scale("api", 9));
-        check(&["kubectl", "patch", "hpa/ecommerce-api-hpa", "--type=merge", "-p", r#"{"spec":{"minReplicas":60}}"#], min("ecommerce-api-hpa", 60));
-        check(&["kubectl", "patch", "hpa", "h", "--patch", r#"{"spec":{"minReplicas":5}}"#], min("h", 5));
-        check(&["kubectl", "patch", "horizontalpodautoscaler/h", "--type", "json", "-p", r#"[{"op":"replace","path":"/spec/minReplicas","value":60}]"#], min("h", 60));
-        check(&["sh", "-c", r#"kubectl patch hpa h -p '{"spec":{"minReplicas":60,"maxReplicas":120}}'"#], Some(Action::PatchHpa { hpa: "h".into(), min: Some(60), max: Some(120) }));
+        check(
+            &[
+                "kubectl",
+                "scale",
+                "deployment/ecommerce-api",
+                "--replicas=50",
+            ],
+            scale("ecommerce-api", 50),
+        );
+        check(
+            &["kubectl", "scale", "deploy/api", "--replicas", "7"],
+            scale("api", 7),
+        );
+        check(
+            &[
+                "kubectl",
+                "-n",
+                "shop",
+                "scale",
+                "deployment",
+                "api",
+                "--replicas=3",
+            ],
+            scale("api", 3),
+        );
+        check(
+            &[
+                "/usr/local/bin/kubectl",
+                "scale",
+                "deployments.apps/api",
+                "--replicas=3",
+            ],
+            scale("api", 3),
+        );
+        check(
+            &["sh", "-c", "kubectl scale deployment/api --replicas=9"],
+            scale("api", 9),
+        );
+        check(
+            &[
+                "kubectl",
+                "patch",
+                "hpa/ecommerce-api-hpa",
+                "--type=merge",
+                "-p",
+                r#"{"spec":{"minReplicas":60}}"#,
+            ],
+            min("ecommerce-api-hpa", 60),
+        );
+        check(
+            &[
+                "kubectl",
+                "patch",
+                "hpa",
+                "h",
+                "--patch",
+                r#"{"spec":{"minReplicas":5}}"#,
+            ],
+            min("h", 5),
+        );
+        check(
+            &[
+                "kubectl",
+                "patch",
+                "horizontalpodautoscaler/h",
+                "--type",
+                "json",
+                "-p",
+                r#"[{"op":"replace","path":"/spec/minReplicas","value":60}]"#,
+            ],
+            min("h", 60),
+        );
+        check(
+            &[
+                "sh",
+                "-c",
+                r#"kubectl patch hpa h -p '{"spec":{"minReplicas":60,"maxReplicas":120}}'"#,
+            ],
+            Some(Action::PatchHpa {
+                hpa: "h".into(),
+                min: Some(60),
+                max: Some(120),
+            }),
+        );
         // not understood
-        check(&["kubectl", "scale", "statefulset/db", "--replicas=3"], None);
+        check(
+            &["kubectl", "scale", "statefulset/db", "--replicas=3"],
+            None,
+        );
         check(&["kubectl", "scale", "deployment/api"], None);
-        check(&["kubectl", "patch", "hpa", "h", "-p", r#"{"spec":{"metrics":[]}}"#], None);
+        check(
+            &[
+                "kubectl",
+                "patch",
+                "hpa",
+                "h",
+                "-p",
+                r#"{"spec":{"metrics":[]}}"#,
+            ],
+            None,
+        );
         check(&["kubectl", "rollout", "restart", "deployment/api"], None);
         check(&["curl", "http://x"], None);
     }
@@ -353,19 +501,49 @@ mod tests {
     fn firings_honour_time_zone_and_suspend() {
         let start: DateTime<Utc> = "2026-11-28T11:00:00Z".parse().expect("time");
         let end: DateTime<Utc> = "2026-11-28T15:00:00Z".parse().expect("time");
-        let j = ScheduledJob::from_cronjob(&cronjob("50 * * * *", None, false), Tz::UTC).expect("ok");
-        let got: Vec<String> = j.firings(start, end).iter().map(|t| t.format("%H:%M").to_string()).collect();
+        let j =
+            ScheduledJob::from_cronjob(&cronjob("50 * * * *", None, false), Tz::UTC).expect("ok");
+        let got: Vec<String> = j
+            .firings(start, end)
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect();
         assert_eq!(got, vec!["11:50", "12:50", "13:50", "14:50"]);
-        assert_eq!(j.actions, vec![Action::Scale { deployment: "api".into(), replicas: 50 }]);
+        assert_eq!(
+            j.actions,
+            vec![Action::Scale {
+                deployment: "api".into(),
+                replicas: 50
+            }]
+        );
         // 13:00 in Berlin is 12:00 UTC in November.
-        let j = ScheduledJob::from_cronjob(&cronjob("0 13 28 11 *", Some("Europe/Berlin"), false), Tz::UTC).expect("ok");
-        let got: Vec<String> = j.firings(start, end).iter().map(|t| t.format("%H:%M").to_string()).collect();
+        let j = ScheduledJob::from_cronjob(
+            &cronjob("0 13 28 11 *", Some("Europe/Berlin"), false),
+            Tz::UTC,
+        )
+        .expect("ok");
+        let got: Vec<String> = j
+            .firings(start, end)
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect();
         assert_eq!(got, vec!["12:00"]);
-        let j = ScheduledJob::from_cronjob(&cronjob("50 * * * *", None, true), Tz::UTC).expect("ok");
+        let j =
+            ScheduledJob::from_cronjob(&cronjob("50 * * * *", None, true), Tz::UTC).expect("ok");
         assert!(j.firings(start, end).is_empty());
-        let e = ScheduledJob::from_cronjob(&cronjob("61 * * * *", None, false), Tz::UTC).expect_err("bad minute");
-        assert!(e.to_string().starts_with("CronJob j: schedule \"61 * * * *\" does not parse"), "{e}");
-        let e = ScheduledJob::from_cronjob(&cronjob("0 * * * *", Some("Mars/Base"), false), Tz::UTC).expect_err("bad zone");
-        assert_eq!(e.to_string(), "CronJob j: unknown timeZone \"Mars/Base\"; use an IANA name like Europe/Berlin");
+        let e = ScheduledJob::from_cronjob(&cronjob("61 * * * *", None, false), Tz::UTC)
+            .expect_err("bad minute");
+        assert!(
+            e.to_string()
+                .starts_with("CronJob j: schedule \"61 * * * *\" does not parse"),
+            "{e}"
+        );
+        let e =
+            ScheduledJob::from_cronjob(&cronjob("0 * * * *", Some("Mars/Base"), false), Tz::UTC)
+                .expect_err("bad zone");
+        assert_eq!(
+            e.to_string(),
+            "CronJob j: unknown timeZone \"Mars/Base\"; use an IANA name like Europe/Berlin"
+        );
     }
 }

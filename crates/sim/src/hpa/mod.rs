@@ -155,7 +155,11 @@ impl SimOptions {
 /// Parses `--clock`: `HH:MM[:SS]` (on 2026-01-01) or `YYYY-MM-DDTHH:MM[:SS]`.
 pub fn parse_clock(text: &str) -> Result<NaiveDateTime, HpaError> {
     let t = text.trim();
-    let bad = || HpaError::Options(format!("--clock {t:?} is not a time; write 13:00, 13:00:30 or 2026-11-27T13:00"));
+    let bad = || {
+        HpaError::Options(format!(
+            "--clock {t:?} is not a time; write 13:00, 13:00:30 or 2026-11-27T13:00"
+        ))
+    };
     if t.contains('T') {
         NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
             .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
@@ -171,9 +175,11 @@ pub fn parse_clock(text: &str) -> Result<NaiveDateTime, HpaError> {
 
 /// Parses `--time-zone`: an IANA zone name such as `UTC` or `Europe/Berlin`.
 pub fn parse_time_zone(text: &str) -> Result<Tz, HpaError> {
-    text.trim()
-        .parse::<Tz>()
-        .map_err(|_| HpaError::Options(format!("--time-zone {text:?} is not an IANA time zone; write UTC or a name like Europe/Berlin")))
+    text.trim().parse::<Tz>().map_err(|_| {
+        HpaError::Options(format!(
+            "--time-zone {text:?} is not an IANA time zone; write UTC or a name like Europe/Berlin"
+        ))
+    })
 }
 
 /// The readiness probe's timing.
@@ -332,7 +338,9 @@ pub struct HpaReport {
 impl HpaReport {
     /// The wall-clock time of a virtual time, `HH:MM:SS`.
     pub fn clock_at(&self, t_ms: i64) -> String {
-        (self.clock + chrono::Duration::milliseconds(t_ms)).format("%H:%M:%S").to_string()
+        (self.clock + chrono::Duration::milliseconds(t_ms))
+            .format("%H:%M:%S")
+            .to_string()
     }
 }
 
@@ -340,14 +348,27 @@ fn hpa_name(h: &HorizontalPodAutoscaler) -> String {
     h.metadata.name.clone().unwrap_or_default()
 }
 
-fn rules_from(r: Option<&HPAScalingRules>, defaults: Rules, hpa: &str) -> Result<(Rules, Option<f64>), HpaError> {
-    let Some(r) = r else { return Ok((defaults, None)) };
-    let invalid = |m: String| HpaError::InvalidHpa { hpa: hpa.to_string(), message: m };
+fn rules_from(
+    r: Option<&HPAScalingRules>,
+    defaults: Rules,
+    hpa: &str,
+) -> Result<(Rules, Option<f64>), HpaError> {
+    let Some(r) = r else {
+        return Ok((defaults, None));
+    };
+    let invalid = |m: String| HpaError::InvalidHpa {
+        hpa: hpa.to_string(),
+        message: m,
+    };
     let select = match r.select_policy.as_deref() {
         None | Some("Max") => SelectPolicy::Max,
         Some("Min") => SelectPolicy::Min,
         Some("Disabled") => SelectPolicy::Disabled,
-        Some(o) => return Err(invalid(format!("selectPolicy {o:?} is not Max, Min or Disabled"))),
+        Some(o) => {
+            return Err(invalid(format!(
+                "selectPolicy {o:?} is not Max, Min or Disabled"
+            )))
+        }
     };
     let policies = match &r.policies {
         None => defaults.policies.clone(),
@@ -360,33 +381,55 @@ fn rules_from(r: Option<&HPAScalingRules>, defaults: Rules, hpa: &str) -> Result
                     o => return Err(invalid(format!("policy type {o:?} is not Pods or Percent"))),
                 };
                 if p.value <= 0 {
-                    return Err(invalid(format!("policy value {} must be greater than 0", p.value)));
+                    return Err(invalid(format!(
+                        "policy value {} must be greater than 0",
+                        p.value
+                    )));
                 }
                 if p.period_seconds <= 0 || p.period_seconds > 1800 {
-                    return Err(invalid(format!("policy periodSeconds {} must be within 1..1800", p.period_seconds)));
+                    return Err(invalid(format!(
+                        "policy periodSeconds {} must be within 1..1800",
+                        p.period_seconds
+                    )));
                 }
-                out.push(Policy { kind, value: p.value, period_s: p.period_seconds });
+                out.push(Policy {
+                    kind,
+                    value: p.value,
+                    period_s: p.period_seconds,
+                });
             }
             out
         }
     };
     let window_s = r.stabilization_window_seconds.unwrap_or(defaults.window_s);
     if !(0..=3600).contains(&window_s) {
-        return Err(invalid(format!("stabilizationWindowSeconds {window_s} must be within 0..3600")));
+        return Err(invalid(format!(
+            "stabilizationWindowSeconds {window_s} must be within 0..3600"
+        )));
     }
     let tolerance = match &r.tolerance {
         None => None,
         Some(q) => Some(quantity::parse(q).map_err(|e| invalid(format!("tolerance: {e}")))?),
     };
-    Ok((Rules { window_s, select, policies }, tolerance))
+    Ok((
+        Rules {
+            window_s,
+            select,
+            policies,
+        },
+        tolerance,
+    ))
 }
 
 fn probe_timing(spec: &PodSpec) -> Option<ProbeTiming> {
-    spec.containers.iter().find_map(|c| c.readiness_probe.as_ref()).map(|p| ProbeTiming {
-        initial_delay_ms: i64::from(p.initial_delay_seconds.unwrap_or(0).max(0)) * 1000,
-        period_ms: i64::from(p.period_seconds.unwrap_or(10).max(1)) * 1000,
-        success_threshold: i64::from(p.success_threshold.unwrap_or(1).max(1)),
-    })
+    spec.containers
+        .iter()
+        .find_map(|c| c.readiness_probe.as_ref())
+        .map(|p| ProbeTiming {
+            initial_delay_ms: i64::from(p.initial_delay_seconds.unwrap_or(0).max(0)) * 1000,
+            period_ms: i64::from(p.period_seconds.unwrap_or(10).max(1)) * 1000,
+            success_threshold: i64::from(p.success_threshold.unwrap_or(1).max(1)),
+        })
 }
 
 fn workload_from(d: &Deployment) -> Result<Workload, HpaError> {
@@ -402,16 +445,28 @@ fn workload_from(d: &Deployment) -> Result<Workload, HpaError> {
             .flatten()
             .filter(|c| c.restart_policy.as_deref() == Some("Always"));
         for c in pod.containers.iter().chain(sidecars) {
-            let cpu = c.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get("cpu"));
+            let cpu = c
+                .resources
+                .as_ref()
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get("cpu"));
             let Some(cpu) = cpu else {
-                return Err(HpaError::MissingCpuRequest { deployment: name, container: c.name.clone() });
+                return Err(HpaError::MissingCpuRequest {
+                    deployment: name,
+                    container: c.name.clone(),
+                });
             };
-            let m = quantity::millis(cpu).map_err(|e| HpaError::Options(format!("Deployment {name}: container {}: {e}", c.name)))?;
+            let m = quantity::millis(cpu).map_err(|e| {
+                HpaError::Options(format!("Deployment {name}: container {}: {e}", c.name))
+            })?;
             request = request.saturating_add(m.max(0));
         }
     }
     if request <= 0 {
-        return Err(HpaError::MissingCpuRequest { deployment: name, container: "(none)".into() });
+        return Err(HpaError::MissingCpuRequest {
+            deployment: name,
+            container: "(none)".into(),
+        });
     }
     Ok(Workload {
         replicas: spec.and_then(|s| s.replicas).unwrap_or(1).max(0),
@@ -423,9 +478,18 @@ fn workload_from(d: &Deployment) -> Result<Workload, HpaError> {
 
 fn hpa_from(h: &HorizontalPodAutoscaler) -> Result<HpaSpec, HpaError> {
     let name = hpa_name(h);
-    let invalid = |m: String| HpaError::InvalidHpa { hpa: name.clone(), message: m };
-    let unsupported = |m: String| HpaError::Unsupported { hpa: name.clone(), message: m };
-    let spec = h.spec.as_ref().ok_or_else(|| invalid("has no spec".into()))?;
+    let invalid = |m: String| HpaError::InvalidHpa {
+        hpa: name.clone(),
+        message: m,
+    };
+    let unsupported = |m: String| HpaError::Unsupported {
+        hpa: name.clone(),
+        message: m,
+    };
+    let spec = h
+        .spec
+        .as_ref()
+        .ok_or_else(|| invalid("has no spec".into()))?;
     let min = spec.min_replicas.unwrap_or(1);
     if min < 0 {
         return Err(invalid(format!("minReplicas {min} must not be negative")));
@@ -448,16 +512,32 @@ fn hpa_from(h: &HorizontalPodAutoscaler) -> Result<HpaSpec, HpaError> {
         }
         let m = &metrics[0];
         let res = m.resource.as_ref().filter(|_| m.type_ == "Resource");
-        let res = res.ok_or_else(|| unsupported(format!("metric type {:?} is not simulated; use type: Resource with resource.name: cpu", m.type_)))?;
+        let res = res.ok_or_else(|| {
+            unsupported(format!(
+                "metric type {:?} is not simulated; use type: Resource with resource.name: cpu",
+                m.type_
+            ))
+        })?;
         if res.name != "cpu" {
-            return Err(unsupported(format!("resource metric {:?} is not simulated; only cpu is", res.name)));
+            return Err(unsupported(format!(
+                "resource metric {:?} is not simulated; only cpu is",
+                res.name
+            )));
         }
         if res.target.type_ != "Utilization" {
-            return Err(unsupported(format!("cpu target type {:?} is not simulated; use Utilization", res.target.type_)));
+            return Err(unsupported(format!(
+                "cpu target type {:?} is not simulated; use Utilization",
+                res.target.type_
+            )));
         }
-        let u = res.target.average_utilization.ok_or_else(|| invalid("cpu Utilization target without averageUtilization".into()))?;
+        let u = res
+            .target
+            .average_utilization
+            .ok_or_else(|| invalid("cpu Utilization target without averageUtilization".into()))?;
         if u < 1 {
-            return Err(invalid(format!("averageUtilization {u} must be at least 1")));
+            return Err(invalid(format!(
+                "averageUtilization {u} must be at least 1"
+            )));
         }
         u
     };
@@ -466,8 +546,12 @@ fn hpa_from(h: &HorizontalPodAutoscaler) -> Result<HpaSpec, HpaError> {
         None => None,
         Some(b) => {
             let (up, tu) = rules_from(b.scale_up.as_ref(), Behavior::default_up(), &name)?;
-            let (mut down, td) = rules_from(b.scale_down.as_ref(), Behavior::default_down(), &name)?;
-            if b.scale_down.as_ref().is_some_and(|r| r.stabilization_window_seconds.is_none()) {
+            let (mut down, td) =
+                rules_from(b.scale_down.as_ref(), Behavior::default_down(), &name)?;
+            if b.scale_down
+                .as_ref()
+                .is_some_and(|r| r.stabilization_window_seconds.is_none())
+            {
                 down.window_s = Behavior::default_down().window_s;
             }
             if let Some(t) = tu {
@@ -479,12 +563,22 @@ fn hpa_from(h: &HorizontalPodAutoscaler) -> Result<HpaSpec, HpaError> {
             Some(Behavior { up, down })
         }
     };
-    Ok(HpaSpec { name, min, max: spec.max_replicas, target_utilization, behavior, tolerances })
+    Ok(HpaSpec {
+        name,
+        min,
+        max: spec.max_replicas,
+        target_utilization,
+        behavior,
+        tolerances,
+    })
 }
 
 impl HpaInput {
     /// Finds the HPA (exactly one), its Deployment and the CronJobs among `objects`.
-    pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>, options: SimOptions) -> Result<HpaInput, HpaError> {
+    pub fn from_objects<'a>(
+        objects: impl IntoIterator<Item = &'a Object>,
+        options: SimOptions,
+    ) -> Result<HpaInput, HpaError> {
         let objects: Vec<&Object> = objects.into_iter().collect();
         let hpas: Vec<&HorizontalPodAutoscaler> = objects
             .iter()
@@ -499,25 +593,44 @@ impl HpaInput {
             many => {
                 return Err(HpaError::SeveralHpas {
                     count: many.len(),
-                    names: many.iter().map(|h| hpa_name(h)).collect::<Vec<_>>().join(", "),
+                    names: many
+                        .iter()
+                        .map(|h| hpa_name(h))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 })
             }
         };
         let spec = hpa_from(h)?;
-        let target = h.spec.as_ref().map(|s| s.scale_target_ref.clone()).unwrap_or_default();
+        let target = h
+            .spec
+            .as_ref()
+            .map(|s| s.scale_target_ref.clone())
+            .unwrap_or_default();
         if target.kind != "Deployment" {
             return Err(HpaError::Unsupported {
                 hpa: spec.name,
-                message: format!("scaleTargetRef kind {:?} is not simulated; only Deployment is", target.kind),
+                message: format!(
+                    "scaleTargetRef kind {:?} is not simulated; only Deployment is",
+                    target.kind
+                ),
             });
         }
         let deployment = objects
             .iter()
             .find_map(|o| match o {
-                Object::Deployment(d) if d.metadata.name.as_deref() == Some(target.name.as_str()) => Some(d.as_ref()),
+                Object::Deployment(d)
+                    if d.metadata.name.as_deref() == Some(target.name.as_str()) =>
+                {
+                    Some(d.as_ref())
+                }
                 _ => None,
             })
-            .ok_or_else(|| HpaError::TargetNotFound { hpa: spec.name.clone(), kind: target.kind.clone(), name: target.name.clone() })?;
+            .ok_or_else(|| HpaError::TargetNotFound {
+                hpa: spec.name.clone(),
+                kind: target.kind.clone(),
+                name: target.name.clone(),
+            })?;
         let workload = workload_from(deployment)?;
         let mut jobs = Vec::new();
         for o in &objects {
@@ -525,6 +638,11 @@ impl HpaInput {
                 jobs.push(ScheduledJob::from_cronjob(cj, options.time_zone)?);
             }
         }
-        Ok(HpaInput { hpa: spec, workload, jobs, options })
+        Ok(HpaInput {
+            hpa: spec,
+            workload,
+            jobs,
+            options,
+        })
     }
 }

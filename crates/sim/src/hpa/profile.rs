@@ -84,7 +84,12 @@ impl fmt::Display for Profile {
             if s.from == s.to {
                 write!(f, "{} for {}s", s.to, s.duration_ms as f64 / 1000.0)?;
             } else {
-                write!(f, "ramp to {} over {}s", s.to, s.duration_ms as f64 / 1000.0)?;
+                write!(
+                    f,
+                    "ramp to {} over {}s",
+                    s.to,
+                    s.duration_ms as f64 / 1000.0
+                )?;
             }
         }
         Ok(())
@@ -107,7 +112,10 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
         column += 1;
         if c.is_whitespace() || c == ',' {
             if let Some(s) = start.take() {
-                out.push(Token { text: &text[s..i], column: start_col });
+                out.push(Token {
+                    text: &text[s..i],
+                    column: start_col,
+                });
             }
             if c == ',' {
                 out.push(Token { text: ",", column });
@@ -118,13 +126,19 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
         }
     }
     if let Some(s) = start {
-        out.push(Token { text: &text[s..], column: start_col });
+        out.push(Token {
+            text: &text[s..],
+            column: start_col,
+        });
     }
     out
 }
 
 fn err(column: usize, message: impl Into<String>) -> ProfileError {
-    ProfileError { column, message: message.into() }
+    ProfileError {
+        column,
+        message: message.into(),
+    }
 }
 
 fn parse_rate(t: &Token<'_>) -> Result<f64, ProfileError> {
@@ -136,16 +150,26 @@ fn parse_rate(t: &Token<'_>) -> Result<f64, ProfileError> {
     let ok = !digits.is_empty()
         && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
         && digits.chars().filter(|&c| c == '.').count() <= 1;
-    let value: f64 = if ok { digits.parse().unwrap_or(f64::NAN) } else { f64::NAN };
+    let value: f64 = if ok {
+        digits.parse().unwrap_or(f64::NAN)
+    } else {
+        f64::NAN
+    };
     if !value.is_finite() {
         return Err(err(
             t.column,
-            format!("expected a rate in requests per second (like 1000 or 2.5k), found {:?}", t.text),
+            format!(
+                "expected a rate in requests per second (like 1000 or 2.5k), found {:?}",
+                t.text
+            ),
         ));
     }
     let value = value * scale;
     if value > MAX_RATE {
-        return Err(err(t.column, format!("rate {} is above the limit of 1e9 req/s", t.text)));
+        return Err(err(
+            t.column,
+            format!("rate {} is above the limit of 1e9 req/s", t.text),
+        ));
     }
     Ok(value)
 }
@@ -155,7 +179,10 @@ fn parse_duration(t: &Token<'_>) -> Result<i64, ProfileError> {
     let bad = || {
         err(
             t.column,
-            format!("expected a duration (like 90s, 15m, 1h30m), found {:?}", t.text),
+            format!(
+                "expected a duration (like 90s, 15m, 1h30m), found {:?}",
+                t.text
+            ),
         )
     };
     let s = t.text;
@@ -188,11 +215,17 @@ fn parse_duration(t: &Token<'_>) -> Result<i64, ProfileError> {
         total += n * unit_ms;
     }
     if !total.is_finite() || total > MAX_DURATION_MS as f64 {
-        return Err(err(t.column, format!("duration {s} is longer than the limit of 7 days")));
+        return Err(err(
+            t.column,
+            format!("duration {s} is longer than the limit of 7 days"),
+        ));
     }
     let ms = total.round() as i64;
     if ms <= 0 {
-        return Err(err(t.column, format!("duration {s} must be longer than zero")));
+        return Err(err(
+            t.column,
+            format!("duration {s} must be longer than zero"),
+        ));
     }
     Ok(ms)
 }
@@ -216,22 +249,37 @@ pub fn parse(text: &str) -> Result<Profile, ProfileError> {
     let mut start_ms = 0i64;
     let mut previous = 0.0;
     let at = |i: usize| tokens.get(i);
-    let expect_end = |i: usize, what: &str| err(at(i).map_or(end_col, |t| t.column), what.to_string());
+    let expect_end =
+        |i: usize, what: &str| err(at(i).map_or(end_col, |t| t.column), what.to_string());
     if tokens.is_empty() {
-        return Err(err(1, "empty; expected segments like \"1000 for 10m, ramp to 5000 over 60s\""));
+        return Err(err(
+            1,
+            "empty; expected segments like \"1000 for 10m, ramp to 5000 over 60s\"",
+        ));
     }
     loop {
-        let first = at(i).ok_or_else(|| expect_end(i, "expected a segment: \"RATE for DURATION\" or \"ramp to RATE over DURATION\""))?;
+        let first = at(i).ok_or_else(|| {
+            expect_end(
+                i,
+                "expected a segment: \"RATE for DURATION\" or \"ramp to RATE over DURATION\"",
+            )
+        })?;
         let (from, to, kw_idx) = if first.text.eq_ignore_ascii_case("ramp") {
             match at(i + 1) {
                 Some(t) if t.text.eq_ignore_ascii_case("to") => {}
                 _ => return Err(expect_end(i + 1, "expected \"to\" after \"ramp\"")),
             }
-            let rate_tok = at(i + 2).ok_or_else(|| expect_end(i + 2, "expected a rate after \"ramp to\""))?;
+            let rate_tok =
+                at(i + 2).ok_or_else(|| expect_end(i + 2, "expected a rate after \"ramp to\""))?;
             let rate = parse_rate(rate_tok)?;
             match at(i + 3) {
                 Some(t) if t.text.eq_ignore_ascii_case("over") => {}
-                _ => return Err(expect_end(i + 3, "expected \"over\" after the rate of a ramp")),
+                _ => {
+                    return Err(expect_end(
+                        i + 3,
+                        "expected \"over\" after the rate of a ramp",
+                    ))
+                }
             }
             (previous, rate, i + 3)
         } else {
@@ -242,12 +290,21 @@ pub fn parse(text: &str) -> Result<Profile, ProfileError> {
             }
             (rate, rate, i + 1)
         };
-        let dur_tok = at(kw_idx + 1).ok_or_else(|| expect_end(kw_idx + 1, "expected a duration (like 90s, 15m, 1h30m)"))?;
+        let dur_tok = at(kw_idx + 1)
+            .ok_or_else(|| expect_end(kw_idx + 1, "expected a duration (like 90s, 15m, 1h30m)"))?;
         let duration_ms = parse_duration(dur_tok)?;
         if start_ms + duration_ms > MAX_DURATION_MS {
-            return Err(err(dur_tok.column, "the profile is longer than the limit of 7 days"));
+            return Err(err(
+                dur_tok.column,
+                "the profile is longer than the limit of 7 days",
+            ));
         }
-        segments.push(Segment { start_ms, duration_ms, from, to });
+        segments.push(Segment {
+            start_ms,
+            duration_ms,
+            from,
+            to,
+        });
         start_ms += duration_ms;
         previous = to;
         i = kw_idx + 2;
@@ -259,7 +316,12 @@ pub fn parse(text: &str) -> Result<Profile, ProfileError> {
                     return Err(expect_end(i, "expected a segment after \",\""));
                 }
             }
-            Some(t) => return Err(err(t.column, format!("expected \",\" between segments, found {:?}", t.text))),
+            Some(t) => {
+                return Err(err(
+                    t.column,
+                    format!("expected \",\" between segments, found {:?}", t.text),
+                ))
+            }
         }
     }
     Ok(Profile { segments })
@@ -272,7 +334,11 @@ mod tests {
     #[track_caller]
     fn check_ok(text: &str, expected: &[(i64, i64, f64, f64)]) {
         let p = parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-        let got: Vec<_> = p.segments.iter().map(|s| (s.start_ms, s.duration_ms, s.from, s.to)).collect();
+        let got: Vec<_> = p
+            .segments
+            .iter()
+            .map(|s| (s.start_ms, s.duration_ms, s.from, s.to))
+            .collect();
         assert_eq!(got, expected, "{text:?}");
     }
 
@@ -297,27 +363,66 @@ mod tests {
             ],
         );
         check_ok("ramp to 2k over 1h30m", &[(0, 5_400_000, 0.0, 2000.0)]);
-        check_ok("1_500 for 500ms,2.5k for 1.5s", &[(0, 500, 1500.0, 1500.0), (500, 1500, 2500.0, 2500.0)]);
+        check_ok(
+            "1_500 for 500ms,2.5k for 1.5s",
+            &[(0, 500, 1500.0, 1500.0), (500, 1500, 2500.0, 2500.0)],
+        );
         check_ok("  5  FOR 1h  ", &[(0, 3_600_000, 5.0, 5.0)]);
     }
 
     #[test]
     fn errors_name_the_column() {
-        check_err("1000 for 50m, 10000 in 60s", "traffic profile, column 21: expected \"for\" or \"over\"");
+        check_err(
+            "1000 for 50m, 10000 in 60s",
+            "traffic profile, column 21: expected \"for\" or \"over\"",
+        );
         check_err("", "traffic profile, column 1: empty; expected segments like \"1000 for 10m, ramp to 5000 over 60s\"");
-        check_err("1000 for", "traffic profile, column 9: expected a duration (like 90s, 15m, 1h30m)");
-        check_err("1000 for 5x", "traffic profile, column 10: expected a duration (like 90s, 15m, 1h30m), found \"5x\"");
+        check_err(
+            "1000 for",
+            "traffic profile, column 9: expected a duration (like 90s, 15m, 1h30m)",
+        );
+        check_err(
+            "1000 for 5x",
+            "traffic profile, column 10: expected a duration (like 90s, 15m, 1h30m), found \"5x\"",
+        );
         check_err("abc for 5m", "traffic profile, column 1: expected a rate in requests per second (like 1000 or 2.5k), found \"abc\"");
-        check_err("1000 for 5m,", "traffic profile, column 13: expected a segment after \",\"");
-        check_err("1000 for 5m 20 for 1m", "traffic profile, column 13: expected \",\" between segments, found \"20\"");
-        check_err("ramp 10 over 5s", "traffic profile, column 6: expected \"to\" after \"ramp\"");
-        check_err("ramp to 10 for 5s", "traffic profile, column 12: expected \"over\" after the rate of a ramp");
-        check_err("1 for 0s", "traffic profile, column 7: duration 0s must be longer than zero");
-        check_err("1 for 8d", "traffic profile, column 7: expected a duration (like 90s, 15m, 1h30m), found \"8d\"");
-        check_err("1 for 200h", "traffic profile, column 7: duration 200h is longer than the limit of 7 days");
-        check_err("1 for 100h, 1 for 100h", "traffic profile, column 19: the profile is longer than the limit of 7 days");
+        check_err(
+            "1000 for 5m,",
+            "traffic profile, column 13: expected a segment after \",\"",
+        );
+        check_err(
+            "1000 for 5m 20 for 1m",
+            "traffic profile, column 13: expected \",\" between segments, found \"20\"",
+        );
+        check_err(
+            "ramp 10 over 5s",
+            "traffic profile, column 6: expected \"to\" after \"ramp\"",
+        );
+        check_err(
+            "ramp to 10 for 5s",
+            "traffic profile, column 12: expected \"over\" after the rate of a ramp",
+        );
+        check_err(
+            "1 for 0s",
+            "traffic profile, column 7: duration 0s must be longer than zero",
+        );
+        check_err(
+            "1 for 8d",
+            "traffic profile, column 7: expected a duration (like 90s, 15m, 1h30m), found \"8d\"",
+        );
+        check_err(
+            "1 for 200h",
+            "traffic profile, column 7: duration 200h is longer than the limit of 7 days",
+        );
+        check_err(
+            "1 for 100h, 1 for 100h",
+            "traffic profile, column 19: the profile is longer than the limit of 7 days",
+        );
         check_err("2e10 for 1s", "traffic profile, column 1: expected a rate in requests per second (like 1000 or 2.5k), found \"2e10\"");
-        check_err("9999999999 for 1s", "traffic profile, column 1: rate 9999999999 is above the limit of 1e9 req/s");
+        check_err(
+            "9999999999 for 1s",
+            "traffic profile, column 1: rate 9999999999 is above the limit of 1e9 req/s",
+        );
     }
 
     #[test]

@@ -14,10 +14,12 @@ use std::collections::VecDeque;
 
 use chrono::{TimeZone, Utc};
 
-use super::calculator::{self, CalculatorConfig, PodGroup, Phase, ReadyCondition, Sample};
+use super::calculator::{self, CalculatorConfig, Phase, PodGroup, ReadyCondition, Sample};
 use super::controller::{Autoscaler, Limit};
 use super::cron::Action;
-use super::{Actor, Dropped, Event, HpaError, HpaInput, HpaReport, ProbeTiming, SimOptions, SyncPoint};
+use super::{
+    Actor, Dropped, Event, HpaError, HpaInput, HpaReport, ProbeTiming, SimOptions, SyncPoint,
+};
 
 const TICK_MS: i64 = 1000;
 /// Pods that were running long before the simulation starts.
@@ -46,11 +48,19 @@ fn timeline(scheduled: i64, o: &SimOptions, probe: Option<ProbeTiming>) -> Timel
         None => running,
         Some(p) => {
             let first = running + p.initial_delay_ms;
-            let i = if warm <= first { 0 } else { (warm - first + p.period_ms - 1) / p.period_ms };
+            let i = if warm <= first {
+                0
+            } else {
+                (warm - first + p.period_ms - 1) / p.period_ms
+            };
             first + (i + p.success_threshold - 1) * p.period_ms
         }
     };
-    Timeline { running, ready, serving: ready.max(warm) }
+    Timeline {
+        running,
+        ready,
+        serving: ready.max(warm),
+    }
 }
 
 fn validate(o: &SimOptions) -> Result<(), HpaError> {
@@ -61,10 +71,18 @@ fn validate(o: &SimOptions) -> Result<(), HpaError> {
     if o.request_timeout_ms < TICK_MS {
         return bad("--request-timeout must be at least 1s");
     }
-    if o.pod_start_ms < 0 || o.app_warmup_ms < 0 || o.pod_start_ms > 86_400_000 || o.app_warmup_ms > 86_400_000 {
+    if o.pod_start_ms < 0
+        || o.app_warmup_ms < 0
+        || o.pod_start_ms > 86_400_000
+        || o.app_warmup_ms > 86_400_000
+    {
         return bad("--pod-start and --app-warmup must be between 0s and 24h");
     }
-    if o.sync_ms < TICK_MS || o.sync_ms % TICK_MS != 0 || o.metric_window_ms < TICK_MS || o.metric_window_ms % TICK_MS != 0 {
+    if o.sync_ms < TICK_MS
+        || o.sync_ms % TICK_MS != 0
+        || o.metric_window_ms < TICK_MS
+        || o.metric_window_ms % TICK_MS != 0
+    {
         return bad("the sync period and metric window must be whole seconds");
     }
     if let Some(n) = o.nodes {
@@ -75,7 +93,9 @@ fn validate(o: &SimOptions) -> Result<(), HpaError> {
             return bad("--nodes, --buffer-nodes (at most 1000000) or --pods-per-node (at most 10000) is too large");
         }
     }
-    if o.duration_ms.is_some_and(|d| d <= 0 || d > super::profile::MAX_DURATION_MS) {
+    if o.duration_ms
+        .is_some_and(|d| d <= 0 || d > super::profile::MAX_DURATION_MS)
+    {
         return bad("--duration must be within 1s..7d");
     }
     Ok(())
@@ -88,7 +108,10 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
     let w = &input.workload;
     let h = &input.hpa;
     let probe = w.readiness;
-    let duration = o.duration_ms.unwrap_or_else(|| o.traffic.duration_ms()).max(TICK_MS);
+    let duration = o
+        .duration_ms
+        .unwrap_or_else(|| o.traffic.duration_ms())
+        .max(TICK_MS);
     let cap = o.pod_capacity_rps;
     let cfg = CalculatorConfig::default();
     let window_ticks = (o.metric_window_ms / TICK_MS) as usize;
@@ -103,17 +126,31 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
     let per_node = o.nodes.map_or(i64::MAX, |n| n.pods_per_node);
     let mut nodes = o.nodes.map_or(0, |n| n.nodes);
     let mut arriving: VecDeque<(i64, i64)> = VecDeque::new();
-    let slots = |nodes: i64| if o.nodes.is_some() { nodes.saturating_mul(per_node) } else { i64::MAX };
+    let slots = |nodes: i64| {
+        if o.nodes.is_some() {
+            nodes.saturating_mul(per_node)
+        } else {
+            i64::MAX
+        }
+    };
 
     // Initial Pods: running long before t = 0, as many as fit.
     let initial = i64::from(replicas);
     let fit = initial.min(slots(nodes));
     let mut cohorts: Vec<Cohort> = Vec::new();
     if fit > 0 {
-        cohorts.push(Cohort { count: fit, created_ms: LONG_AGO_MS, scheduled_ms: Some(LONG_AGO_MS) });
+        cohorts.push(Cohort {
+            count: fit,
+            created_ms: LONG_AGO_MS,
+            scheduled_ms: Some(LONG_AGO_MS),
+        });
     }
     if initial > fit {
-        cohorts.push(Cohort { count: initial - fit, created_ms: 0, scheduled_ms: None });
+        cohorts.push(Cohort {
+            count: initial - fit,
+            created_ms: 0,
+            scheduled_ms: None,
+        });
     }
 
     // CronJob runs: (time, job index) in time order, each at firing + Pod start.
@@ -122,7 +159,12 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         .from_local_datetime(&o.clock)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| HpaError::Options(format!("--clock {} does not exist in {}", o.clock, o.time_zone)))?;
+        .ok_or_else(|| {
+            HpaError::Options(format!(
+                "--clock {} does not exist in {}",
+                o.clock, o.time_zone
+            ))
+        })?;
     let end_utc = start_utc + chrono::Duration::milliseconds(duration);
     let mut runs: Vec<(i64, usize)> = Vec::new();
     let mut not_understood = Vec::new();
@@ -130,7 +172,10 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         for cmd in &job.not_understood {
             not_understood.push(format!("CronJob {}: {cmd}", job.name));
         }
-        for at in job.firings(start_utc - chrono::Duration::milliseconds(o.pod_start_ms), end_utc) {
+        for at in job.firings(
+            start_utc - chrono::Duration::milliseconds(o.pod_start_ms),
+            end_utc,
+        ) {
             let t = (at - start_utc).num_milliseconds() + o.pod_start_ms;
             if (0..duration).contains(&t) {
                 runs.push((t, i));
@@ -142,8 +187,16 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
 
     // Load history: the load one serving Pod carried in each tick (req/s),
     // with the window before t = 0 filled with the starting load.
-    let initial_serving = cohorts.iter().filter(|c| c.scheduled_ms.is_some()).map(|c| c.count).sum::<i64>();
-    let initial_load = if initial_serving > 0 { (o.traffic.rate_at(0) / initial_serving as f64).min(cap) } else { 0.0 };
+    let initial_serving = cohorts
+        .iter()
+        .filter(|c| c.scheduled_ms.is_some())
+        .map(|c| c.count)
+        .sum::<i64>();
+    let initial_load = if initial_serving > 0 {
+        (o.traffic.rate_at(0) / initial_serving as f64).min(cap)
+    } else {
+        0.0
+    };
     let mut load: Vec<f64> = vec![initial_load; window_ticks];
     let history_offset = window_ticks as i64; // load[tick + offset]
 
@@ -165,7 +218,11 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         while arriving.front().is_some_and(|&(at, _)| at <= t) {
             if let Some((_, n)) = arriving.pop_front() {
                 nodes += n;
-                events.push(Event { t_ms: t, actor: Actor::Nodes, message: format!("{n} node(s) joined ({nodes} nodes)") });
+                events.push(Event {
+                    t_ms: t,
+                    actor: Actor::Nodes,
+                    message: format!("{n} node(s) joined ({nodes} nodes)"),
+                });
             }
         }
         // CronJob runs due now.
@@ -193,10 +250,18 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
                     }
                     Action::PatchHpa { hpa, .. } => format!("kubectl patch hpa {hpa}: not the simulated HPA, no effect here"),
                 };
-                events.push(Event { t_ms: t, actor: Actor::CronJob(job.name.clone()), message });
+                events.push(Event {
+                    t_ms: t,
+                    actor: Actor::CronJob(job.name.clone()),
+                    message,
+                });
             }
             if job.actions.is_empty() {
-                events.push(Event { t_ms: t, actor: Actor::CronJob(job.name.clone()), message: "ran, but no command it runs is understood; nothing changes".into() });
+                events.push(Event {
+                    t_ms: t,
+                    actor: Actor::CronJob(job.name.clone()),
+                    message: "ran, but no command it runs is understood; nothing changes".into(),
+                });
             }
             next_run += 1;
         }
@@ -205,10 +270,33 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         let mut sync: Option<(i32, Option<i32>, Option<i32>)> = None;
         if t % o.sync_ms == 0 {
             let current = replicas;
-            let groups: Vec<PodGroup> = cohorts.iter().map(|c| pod_group(c, t, o, probe, w.cpu_request_milli, &load, history_offset, window_ticks, cap)).collect();
+            let groups: Vec<PodGroup> = cohorts
+                .iter()
+                .map(|c| {
+                    pod_group(
+                        c,
+                        t,
+                        o,
+                        probe,
+                        w.cpu_request_milli,
+                        &load,
+                        history_offset,
+                        window_ticks,
+                        cap,
+                    )
+                })
+                .collect();
             let mut util = None;
             let result = autoscaler.reconcile(current, t, || {
-                calculator::resource_replicas(current, h.target_utilization, &groups, h.tolerances, &cfg, t).map(|p| {
+                calculator::resource_replicas(
+                    current,
+                    h.target_utilization,
+                    &groups,
+                    h.tolerances,
+                    &cfg,
+                    t,
+                )
+                .map(|p| {
                     util = Some(p.utilization);
                     p.replicas
                 })
@@ -218,26 +306,46 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
                     last_error = None;
                     if d.rescale {
                         let why = match (d.proposal, util) {
-                            (None, _) if d.limit == Limit::TooFewReplicas => format!("below minReplicas {}", autoscaler.min),
+                            (None, _) if d.limit == Limit::TooFewReplicas => {
+                                format!("below minReplicas {}", autoscaler.min)
+                            }
                             (None, _) => format!("above maxReplicas {}", autoscaler.max),
-                            (Some(_), Some(u)) => format!("desired {} (utilisation {u}% vs target {}%)", d.desired, h.target_utilization),
+                            (Some(_), Some(u)) => format!(
+                                "desired {} (utilisation {u}% vs target {}%)",
+                                d.desired, h.target_utilization
+                            ),
                             (Some(_), None) => format!("desired {}", d.desired),
                         };
                         let held = match d.proposal {
-                            Some(p) if p != d.desired => format!("; metrics proposed {p}, {}", limit_words(d.limit, &autoscaler)),
+                            Some(p) if p != d.desired => format!(
+                                "; metrics proposed {p}, {}",
+                                limit_words(d.limit, &autoscaler)
+                            ),
                             _ => String::new(),
                         };
-                        events.push(Event { t_ms: t, actor: Actor::Hpa, message: format!("{why} → scaled {current} → {}{held}", d.desired) });
+                        events.push(Event {
+                            t_ms: t,
+                            actor: Actor::Hpa,
+                            message: format!("{why} → scaled {current} → {}{held}", d.desired),
+                        });
                         replicas = d.desired;
                     } else if d.disabled && t == 0 {
                         events.push(Event { t_ms: t, actor: Actor::Hpa, message: "the Deployment has 0 replicas: autoscaling is disabled (ScalingDisabled)".into() });
                     }
-                    sync = Some((if d.disabled { current } else { d.desired }, d.proposal, util));
+                    sync = Some((
+                        if d.disabled { current } else { d.desired },
+                        d.proposal,
+                        util,
+                    ));
                 }
                 Err(e) => {
                     let m = e.to_string();
                     if last_error.as_deref() != Some(m.as_str()) {
-                        events.push(Event { t_ms: t, actor: Actor::Hpa, message: format!("cannot compute a recommendation: {m}; no scaling") });
+                        events.push(Event {
+                            t_ms: t,
+                            actor: Actor::Hpa,
+                            message: format!("cannot compute a recommendation: {m}; no scaling"),
+                        });
                         last_error = Some(m);
                     }
                     sync = Some((current, None, None));
@@ -246,15 +354,31 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         }
 
         // The ReplicaSet controller follows spec.replicas at once.
-        reconcile_pods(&mut cohorts, i64::from(replicas), t, o, probe, o.nodes.is_some());
+        reconcile_pods(
+            &mut cohorts,
+            i64::from(replicas),
+            t,
+            o,
+            probe,
+            o.nodes.is_some(),
+        );
         max_replicas = max_replicas.max(replicas);
 
         // Scheduling and the cluster autoscaler.
         if let Some(n) = o.nodes {
-            let mut free = slots(nodes) - cohorts.iter().filter(|c| c.scheduled_ms.is_some()).map(|c| c.count).sum::<i64>();
+            let mut free = slots(nodes)
+                - cohorts
+                    .iter()
+                    .filter(|c| c.scheduled_ms.is_some())
+                    .map(|c| c.count)
+                    .sum::<i64>();
             schedule(&mut cohorts, &mut free, t);
             let total: i64 = cohorts.iter().map(|c| c.count).sum();
-            let pending: i64 = cohorts.iter().filter(|c| c.scheduled_ms.is_none()).map(|c| c.count).sum();
+            let pending: i64 = cohorts
+                .iter()
+                .filter(|c| c.scheduled_ms.is_none())
+                .map(|c| c.count)
+                .sum();
             let in_flight: i64 = arriving.iter().map(|a| a.1).sum();
             let needed = (total + per_node - 1) / per_node + n.buffer_nodes;
             if (pending > 0 || n.buffer_nodes > 0) && nodes + in_flight < needed {
@@ -264,7 +388,11 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
                 events.push(Event {
                     t_ms: t,
                     actor: Actor::Nodes,
-                    message: format!("cluster autoscaler adds {add} node(s) for {pending} pending Pod(s); they join in {}s", n.provision_ms / 1000),
+                    message: if pending > 0 {
+                        format!("cluster autoscaler adds {add} node(s) for {pending} pending Pod(s); they join in {}s", n.provision_ms / 1000)
+                    } else {
+                        format!("{add} node(s) added to keep {} buffer node(s) warm; they join in {}s", n.buffer_nodes, n.provision_ms / 1000)
+                    },
                 });
             }
         }
@@ -288,7 +416,9 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         let mut capacity = serving as f64 * cap * (TICK_MS as f64 / 1000.0);
         let capacity_total = capacity;
         while capacity > 0.0 {
-            let Some(front) = queue.front_mut() else { break };
+            let Some(front) = queue.front_mut() else {
+                break;
+            };
             if front.1 <= capacity {
                 capacity -= front.1;
                 queue.pop_front();
@@ -301,7 +431,10 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
         if serving > 0 {
             per_pod = served / serving as f64 / (TICK_MS as f64 / 1000.0);
         }
-        while queue.front().is_some_and(|&(a, _)| a + o.request_timeout_ms <= t + TICK_MS) {
+        while queue
+            .front()
+            .is_some_and(|&(a, _)| a + o.request_timeout_ms <= t + TICK_MS)
+        {
             if let Some((_, n)) = queue.pop_front() {
                 dropped.timed_out += n;
                 tick_dropped += n;
@@ -314,23 +447,44 @@ pub fn simulate(input: &HpaInput) -> Result<HpaReport, HpaError> {
             events.push(Event { t_ms: t, actor: Actor::Traffic, message: format!("requests start failing: {demand:.0} req/s against {:.0} req/s of ready capacity", serving as f64 * cap) });
         } else if tick_dropped <= 0.5 && dropping && queue.is_empty() {
             dropping = false;
-            events.push(Event { t_ms: t, actor: Actor::Traffic, message: "requests stop failing".into() });
+            events.push(Event {
+                t_ms: t,
+                actor: Actor::Traffic,
+                message: "requests stop failing".into(),
+            });
         }
         if rise.is_none() && demand > demand0 * 1.0001 + 1e-9 {
             rise = Some(t);
-            events.push(Event { t_ms: t, actor: Actor::Traffic, message: format!("demand starts rising from {demand0:.0} req/s (peak {peak:.0} req/s)") });
+            events.push(Event {
+                t_ms: t,
+                actor: Actor::Traffic,
+                message: format!(
+                    "demand starts rising from {demand0:.0} req/s (peak {peak:.0} req/s)"
+                ),
+            });
         }
         if time_to_capacity.is_none() {
             if let Some(r) = rise {
                 if serving as f64 * cap >= peak {
                     time_to_capacity = Some(t - r);
-                    events.push(Event { t_ms: t, actor: Actor::Traffic, message: format!("ready capacity {:.0} req/s covers the peak of {peak:.0} req/s", serving as f64 * cap) });
+                    events.push(Event {
+                        t_ms: t,
+                        actor: Actor::Traffic,
+                        message: format!(
+                            "ready capacity {:.0} req/s covers the peak of {peak:.0} req/s",
+                            serving as f64 * cap
+                        ),
+                    });
                 }
             }
         }
 
         if let Some((desired, proposal, utilization)) = sync {
-            let period_s = if t == 0 { 1.0 } else { o.sync_ms as f64 / 1000.0 };
+            let period_s = if t == 0 {
+                1.0
+            } else {
+                o.sync_ms as f64 / 1000.0
+            };
             series.push(SyncPoint {
                 t_ms: t,
                 demand_rps: demand,
@@ -420,15 +574,23 @@ fn pod_group(
         sample: None,
         request_milli,
     };
-    let Some(s) = c.scheduled_ms else { return pending };
+    let Some(s) = c.scheduled_ms else {
+        return pending;
+    };
     let tl = timeline(s, o, probe);
     if t < tl.running {
         return pending;
     }
     let ready = if tl.ready <= t {
-        ReadyCondition { ready: true, since_ms: tl.ready }
+        ReadyCondition {
+            ready: true,
+            since_ms: tl.ready,
+        }
     } else {
-        ReadyCondition { ready: false, since_ms: tl.running }
+        ReadyCondition {
+            ready: false,
+            since_ms: tl.running,
+        }
     };
     let sample = (tl.running + o.metric_window_ms <= t).then(|| {
         let first_tick = t / TICK_MS - window_ticks as i64;
@@ -441,17 +603,37 @@ fn pod_group(
             }
         }
         let avg = sum / window_ticks as f64;
-        Sample { usage_milli: (avg / cap * request_milli as f64).floor() as i64, at_ms: t, window_ms: o.metric_window_ms }
+        Sample {
+            usage_milli: (avg / cap * request_milli as f64).floor() as i64,
+            at_ms: t,
+            window_ms: o.metric_window_ms,
+        }
     });
-    PodGroup { phase: Phase::Running, ready: Some(ready), sample, ..pending }
+    PodGroup {
+        phase: Phase::Running,
+        ready: Some(ready),
+        sample,
+        ..pending
+    }
 }
 
 /// Deletion order of the ReplicaSet controller: unscheduled, then pending,
 /// then not ready, then ready; newer before older within each.
-fn reconcile_pods(cohorts: &mut Vec<Cohort>, want: i64, t: i64, o: &SimOptions, probe: Option<ProbeTiming>, nodes: bool) {
+fn reconcile_pods(
+    cohorts: &mut Vec<Cohort>,
+    want: i64,
+    t: i64,
+    o: &SimOptions,
+    probe: Option<ProbeTiming>,
+    nodes: bool,
+) {
     let have: i64 = cohorts.iter().map(|c| c.count).sum();
     if want > have {
-        cohorts.push(Cohort { count: want - have, created_ms: t, scheduled_ms: if nodes { None } else { Some(t) } });
+        cohorts.push(Cohort {
+            count: want - have,
+            created_ms: t,
+            scheduled_ms: if nodes { None } else { Some(t) },
+        });
     } else if want < have {
         let rank = |c: &Cohort| -> u8 {
             match c.scheduled_ms {
@@ -496,7 +678,11 @@ fn schedule(cohorts: &mut Vec<Cohort>, free: &mut i64, t: i64) {
             c.scheduled_ms = Some(t);
         } else {
             c.count -= take;
-            split.push(Cohort { count: take, created_ms: c.created_ms, scheduled_ms: Some(t) });
+            split.push(Cohort {
+                count: take,
+                created_ms: c.created_ms,
+                scheduled_ms: Some(t),
+            });
         }
     }
     cohorts.extend(split);

@@ -49,7 +49,12 @@ pub struct Args {
     #[arg(long, value_name = "K", default_value_t = 10, requires = "nodes")]
     pods_per_node: i64,
     /// How long the cluster autoscaler takes to add a node (with --nodes)
-    #[arg(long, value_name = "DURATION", default_value = "90s", requires = "nodes")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "90s",
+        requires = "nodes"
+    )]
     node_provision: String,
     /// Empty nodes kept warm beyond what the Pods need (with --nodes)
     #[arg(long, value_name = "B", default_value_t = 0, requires = "nodes")]
@@ -98,7 +103,10 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     let input = match HpaInput::from_objects(parsed.objects(), options) {
         Ok(i) => i,
         Err(e) if !problems.is_empty() => {
-            return Err(anyhow::anyhow!("{e} (the manifests also have problems: {})", problems[0]))
+            return Err(anyhow::anyhow!(
+                "{e} (the manifests also have problems: {})",
+                problems[0]
+            ))
         }
         Err(e) => return Err(e.into()),
     };
@@ -214,7 +222,13 @@ pub mod wire {
                             Actor::Nodes => ("nodes", None),
                             Actor::Traffic => ("traffic", None),
                         };
-                        Event { t: e.t_ms as f64 / 1000.0, clock: r.clock_at(e.t_ms), source, name, message: e.message.clone() }
+                        Event {
+                            t: e.t_ms as f64 / 1000.0,
+                            clock: r.clock_at(e.t_ms),
+                            source,
+                            name,
+                            message: e.message.clone(),
+                        }
                     })
                     .collect(),
                 requests_total: r.requests_total.round() as u64,
@@ -250,9 +264,16 @@ fn human(v: f64) -> String {
 /// The text report: chart, events, summary.
 pub fn render(r: &HpaReport, problems: &[String], color: bool) -> String {
     let mut out = String::new();
-    let path = if r.legacy { "legacy path: no behavior" } else { "behavior path" };
+    let path = if r.legacy {
+        "legacy path: no behavior"
+    } else {
+        "behavior path"
+    };
     out.push_str(&term::paint(
-        &format!("HPA {} → Deployment {} (CPU target {}%, {path})\n\n", r.hpa, r.deployment, r.target_utilization),
+        &format!(
+            "HPA {} → Deployment {} (CPU target {}%, {path})\n\n",
+            r.hpa, r.deployment, r.target_utilization
+        ),
         Style::Bold,
         color,
     ));
@@ -281,13 +302,24 @@ pub fn render(r: &HpaReport, problems: &[String], color: bool) -> String {
         r.dropped.no_endpoint.round(),
         r.dropped.cold.round()
     );
-    out.push_str(&term::paint(&dropped_line, if dropped > 0.0 { Style::Red } else { Style::Green }, color));
+    out.push_str(&term::paint(
+        &dropped_line,
+        if dropped > 0.0 {
+            Style::Red
+        } else {
+            Style::Green
+        },
+        color,
+    ));
     let ttc = match r.time_to_capacity_ms {
         Some(0) => "capacity for the peak was in place before demand rose".to_string(),
         Some(ms) => format!("{}s from the first rise in demand", ms / 1000),
         None => "never reached".to_string(),
     };
-    out.push_str(&format!("  time to capacity ({} req/s): {ttc}\n", human(r.peak_demand_rps)));
+    out.push_str(&format!(
+        "  time to capacity ({} req/s): {ttc}\n",
+        human(r.peak_demand_rps)
+    ));
     out.push_str(&format!("  max replicas: {}\n", r.max_replicas));
     for n in &r.not_understood {
         out.push_str(&format!("  not understood (no effect simulated): {n}\n"));
@@ -304,7 +336,9 @@ pub fn render(r: &HpaReport, problems: &[String], color: bool) -> String {
 /// Demand (`•`) against ready capacity (`█`), unserved demand as `░`, then a
 /// row of replicas; one column per slice of time.
 fn chart(r: &HpaReport) -> String {
-    let Some(last) = r.series.last() else { return "  (no syncs)\n".into() };
+    let Some(last) = r.series.last() else {
+        return "  (no syncs)\n".into();
+    };
     let end = last.t_ms + 1;
     let cols = CHART_WIDTH.min(r.series.len()).max(1);
     let mut demand = vec![0.0f64; cols];
@@ -324,7 +358,12 @@ fn chart(r: &HpaReport) -> String {
             replicas[c] = replicas[c - 1];
         }
     }
-    let top = demand.iter().chain(capacity.iter()).cloned().filter(|v| v.is_finite()).fold(1.0, f64::max);
+    let top = demand
+        .iter()
+        .chain(capacity.iter())
+        .cloned()
+        .filter(|v| v.is_finite())
+        .fold(1.0, f64::max);
     let level = |v: f64| ((v / top) * CHART_HEIGHT as f64).round() as usize;
     let mut out = String::new();
     for row in (1..=CHART_HEIGHT).rev() {
