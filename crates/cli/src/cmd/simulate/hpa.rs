@@ -12,9 +12,16 @@ use crate::cmd::{manifests, Global, Output};
 use crate::term::{self, Style};
 use crate::Outcome;
 
-/// Flags.
+/// Flags (boxed so the `simulate` command enum stays small).
 #[derive(clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    flags: Box<Flags>,
+}
+
+/// The flags of `simulate hpa`.
+#[derive(clap::Args)]
+struct Flags {
     /// Manifests: the HPA, the Deployment it scales, any CronJobs (repeat -f)
     #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
@@ -72,7 +79,7 @@ fn duration(flag: &str, text: &str) -> Result<i64> {
 }
 
 /// Turns the flags into simulation options, refusing bad values up front.
-fn options(a: &Args) -> Result<SimOptions> {
+fn options(a: &Flags) -> Result<SimOptions> {
     let traffic = hpa::profile::parse(&a.traffic)?;
     let mut o = SimOptions::new(traffic, a.pod_capacity);
     o.request_timeout_ms = duration("request-timeout", &a.request_timeout)?;
@@ -95,6 +102,7 @@ fn options(a: &Args) -> Result<SimOptions> {
 }
 
 pub fn run(g: &Global, a: Args) -> Result<Outcome> {
+    let a = *a.flags;
     let options = options(&a)?;
     let parsed = manifests::load(&a.files)?;
     // Problems the API server would reject (the seed's CronJob has one) do not
