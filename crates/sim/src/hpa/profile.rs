@@ -234,7 +234,7 @@ fn parse_duration(t: &Token<'_>) -> Result<i64, ProfileError> {
 /// (0 allowed); the error says what was expected.
 pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
     let t = text.trim();
-    if t == "0" {
+    if t == "0" || t.trim_start_matches('0') == "s" || t.trim_start_matches('0') == "ms" {
         return Ok(0);
     }
     parse_duration(&Token { text: t, column: 1 }).map_err(|e| e.message)
@@ -422,6 +422,18 @@ mod tests {
         check_err(
             "9999999999 for 1s",
             "traffic profile, column 1: rate 9999999999 is above the limit of 1e9 req/s",
+        );
+    }
+
+    #[test]
+    fn duration_flags() {
+        assert_eq!(parse_duration_ms("30s"), Ok(30_000));
+        assert_eq!(parse_duration_ms("1m30s"), Ok(90_000));
+        assert_eq!(parse_duration_ms("0s"), Ok(0));
+        assert_eq!(parse_duration_ms("0"), Ok(0));
+        assert_eq!(
+            parse_duration_ms("soon"),
+            Err("expected a duration (like 90s, 15m, 1h30m), found \"soon\"".into())
         );
     }
 
