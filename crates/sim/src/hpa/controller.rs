@@ -889,4 +889,66 @@ mod tests {
         }
         assert_eq!(seen, vec![8, 16, 20, 20]);
     }
+
+    /// Cases from the test tables of Karmada's FederatedHPA controller, a port
+    /// of horizontal.go (TestNormalizeDesiredReplicasWithBehaviors,
+    /// TestStabilizeRecommendationWithBehaviors, TestConvertDesiredReplicasWithBehaviorRate,
+    /// TestGetReplicasChangePerPeriod, TestConvertDesiredReplicasWithRules).
+    #[test]
+    fn ported_normalization_tables() {
+        use SelectPolicy::Max;
+        // "Scale up with behavior": Percent 200 / 60 s, 5 -> proposal 15, max 10 -> 10.
+        let b = Behavior {
+            up: rules(300, Max, vec![percent(200, 60)]),
+            down: rules(300, Max, vec![percent(100, 60)]),
+        };
+        let mut a = Autoscaler::new(1, 10, Some(b));
+        a.seeded = true; // the table calls the normalizer directly, without the initial recommendation
+        assert_eq!(a.reconcile::<()>(5, 0, || Ok(15)).expect("ok").desired, 10);
+        // "Scale down with behavior": Percent 50 / 60 s, 8 -> proposal 2 -> trunc(8 x 0.5) = 4.
+        let b = Behavior {
+            up: rules(300, Max, vec![percent(200, 60)]),
+            down: rules(300, Max, vec![percent(50, 60)]),
+        };
+        let mut a = Autoscaler::new(1, 10, Some(b));
+        a.seeded = true;
+        assert_eq!(a.reconcile::<()>(8, 0, || Ok(2)).expect("ok").desired, 4);
+        // Stabilisation with windows up 300 s / down 600 s; nothing is old enough to be replaced.
+        check_stabilize(&[(8, 120), (7, 240)], 5, 10, 300, 600, 7, 3); // "Scale up stabilized"
+        check_stabilize(&[(5, 300), (4, 480)], 8, 3, 300, 600, 5, 3); // "Scale down stabilized"
+        check_stabilize(&[(5, 60)], 5, 5, 300, 600, 5, 2); // "No change needed"
+                                                           // Rate: "Scale up within limits", "Scale down within limits", "Scale up beyond MaxReplicas".
+        let b = Behavior {
+            up: rules(0, Max, vec![percent(200, 60)]),
+            down: rules(300, Max, vec![percent(100, 60)]),
+        };
+        assert_eq!(
+            convert_with_behavior_rate(5, 8, 1, 10, &b, &[], &[], 0),
+            (8, Limit::DesiredWithinRange)
+        );
+        assert_eq!(
+            convert_with_behavior_rate(5, 3, 1, 10, &b, &[], &[], 0),
+            (3, Limit::DesiredWithinRange)
+        );
+        assert_eq!(
+            convert_with_behavior_rate(8, 12, 1, 10, &b, &[], &[], 0),
+            (10, Limit::TooManyReplicas)
+        );
+        // Change per period: 3 at -30 s, 2 at -45 s, 1 at -70 s -> 5 within 60 s.
+        let now = 1_000 * S;
+        let ev = |change, ago: i64| ScaleEvent {
+            change,
+            at_ms: now - ago * S,
+            outdated: false,
+        };
+        assert_eq!(
+            change_in_period(60, &[ev(3, 30), ev(2, 45), ev(1, 70)], now),
+            5
+        );
+        assert_eq!(change_in_period(60, &[], now), 0);
+        // Legacy rules with the production factor 2.
+        check_rules(5, 7, 3, 10, 2.0, 7, Limit::DesiredWithinRange);
+        check_rules(5, 2, 3, 10, 2.0, 3, Limit::TooFewReplicas);
+        check_rules(5, 15, 3, 10, 2.0, 10, Limit::TooManyReplicas);
+    }
 }
