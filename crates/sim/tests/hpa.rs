@@ -90,7 +90,10 @@ fn the_seed_prescale_is_undone_by_the_hpa() {
     );
     // So the sale starts on ~10 Pods and requests time out.
     assert!(r.dropped.timed_out > 1000.0, "{:?}", r.dropped);
-    assert_eq!(r.dropped.cold, 0.0, "a readiness probe keeps cold Pods out of the endpoints");
+    assert_eq!(
+        r.dropped.cold, 0.0,
+        "a readiness probe keeps cold Pods out of the endpoints"
+    );
     let at_sale = r
         .series
         .iter()
@@ -269,5 +272,8 @@ fn pending_pods_wait_for_new_nodes() {
     // Without a readiness probe the new Pods are Ready from 65 s but cold until
     // 73 s: their share of the requests fails.
     let cold = r.dropped.cold;
-    assert!((cold - 8.0 * 1000.0 / 20.0 * 10.0).abs() < 1.0, "1000 req/s, half to cold Pods for 8 s: {cold}");
+    assert!(
+        (cold - 8.0 * 1000.0 / 20.0 * 10.0).abs() < 1.0,
+        "1000 req/s, half to cold Pods for 8 s: {cold}"
+    );
 }
