@@ -344,8 +344,15 @@ impl<'a> Interview<'a> {
             rec.answer_ms = Some(elapsed.saturating_sub(rec.asked_at_elapsed_ms));
         }
         rec.answers.push(text.to_string());
+        // A manifest in the answer is run; the latest one stands for the question.
+        let ran = crate::manifest::extract(text).map(|yaml| {
+            let (verdict, proofs) = crate::simulate::run(self.pack, &qid, &yaml);
+            rec.simulation = Some(verdict.clone());
+            rec.proofs = proofs;
+            verdict
+        });
         let combined = rec.answers.join("\n\n");
-        let assessment = match self.grader.grade(&qid, &combined) {
+        let assessment = match self.grader.grade_with_proofs(&qid, &combined, &rec.proofs) {
             Ok(a) => a,
             Err(e) => {
                 out.push(Output::Notice(format!(
@@ -367,7 +374,10 @@ impl<'a> Interview<'a> {
                 .clone()
                 .unwrap_or_else(|| assessment.clone());
             let alone = self.grader.grade(&qid, text).ok();
-            let text = voice.probe_reply(&before, &assessment, alone.as_ref(), &probe, salt);
+            let mut text = voice.probe_reply(&before, &assessment, alone.as_ref(), &probe, salt);
+            if let Some(v) = &ran {
+                text = format!("{}\n\n{text}", v.reaction());
+            }
             let rec = &mut self.records[i];
             rec.assessment = Some(assessment);
             rec.done = true;
@@ -380,10 +390,13 @@ impl<'a> Interview<'a> {
             Some(q) if time_left => choose_probe(q, &assessment),
             _ => None,
         };
-        let text = match question {
+        let mut text = match question {
             Some(q) => voice.first_reply(q, &assessment, probe.as_ref(), salt),
             None => assessment.feedback.clone(),
         };
+        if let Some(v) = &ran {
+            text = format!("{}\n\n{text}", v.reaction());
+        }
         let rec = &mut self.records[i];
         rec.first = Some(assessment.clone());
         rec.assessment = Some(assessment);

@@ -81,6 +81,7 @@ mod record;
 pub mod report;
 mod sanitize;
 pub mod scorecard;
+pub mod simulate;
 mod voice;
 pub mod wire;
 

@@ -5,7 +5,7 @@
 //! Internal bookkeeping only; the public view of a finished question is
 //! `scorecard::QuestionResult`.
 
-use kubeprep_grade::Assessment;
+use kubeprep_grade::{Assessment, Proof};
 
 use crate::flow;
 use crate::output::PromptKind;
@@ -50,6 +50,10 @@ pub(crate) struct QuestionRecord {
     pub asked_at_elapsed_ms: i64,
     /// No more answers are expected.
     pub done: bool,
+    /// The latest manifest given in an answer, run on the simulated cluster.
+    pub simulation: Option<crate::simulate::Verdict>,
+    /// The key points that manifest proved.
+    pub proofs: Vec<Proof>,
 }
 
 impl QuestionRecord {
@@ -74,6 +78,8 @@ impl QuestionRecord {
             answer_ms: None,
             asked_at_elapsed_ms,
             done: false,
+            simulation: None,
+            proofs: Vec::new(),
         }
     }
 

@@ -191,6 +191,9 @@ pub fn markdown(card: &Scorecard) -> String {
         if q.probe.is_some() {
             notes.push("probed".to_string());
         }
+        if let Some(v) = &q.simulation {
+            notes.push(simulation_note(v));
+        }
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} |",
@@ -201,6 +204,34 @@ pub fn markdown(card: &Scorecard) -> String {
             q.hints_used,
             md(&notes.join(", "))
         );
+    }
+
+    let simulated: Vec<_> = card
+        .questions
+        .iter()
+        .filter_map(|q| q.simulation.as_ref().map(|v| (q, v)))
+        .collect();
+    if !simulated.is_empty() {
+        let _ = writeln!(o, "\n## Manifests run on the simulated cluster\n");
+        for (q, v) in simulated {
+            let scenario = v.title.as_deref().unwrap_or("no scenario");
+            let _ = writeln!(o, "**{}** ({}):\n", md(&q.id), md(scenario));
+            for p in &v.problems {
+                let _ = writeln!(o, "- rejected: {}", md(p));
+            }
+            for r in &v.requirements {
+                let mark = match r.passed {
+                    Some(true) => "PASS",
+                    Some(false) => "FAIL",
+                    None => "not simulated",
+                };
+                let _ = writeln!(o, "- {mark}: {} — {}", md(&r.text), md(&r.detail));
+            }
+            for n in &v.notes {
+                let _ = writeln!(o, "- {}", md(n));
+            }
+            let _ = writeln!(o);
+        }
     }
 
     let _ = writeln!(o, "\n## Transcript\n");
@@ -438,6 +469,9 @@ pub fn html(card: &Scorecard) -> String {
         if q.probe.is_some() {
             notes.push("probed".to_string());
         }
+        if let Some(v) = &q.simulation {
+            notes.push(simulation_note(v));
+        }
         let _ = writeln!(
             o,
             "<tr><td class=\"num\">{}</td><td><b>{}</b><div class=\"muted\">{}</div></td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
@@ -521,5 +555,17 @@ mod tests {
             h("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
+    }
+}
+
+/// "simulated: 3 of 4 requirements met" (or what stopped the run).
+fn simulation_note(v: &crate::simulate::Verdict) -> String {
+    let (met, judged) = v.tally();
+    if judged > 0 {
+        format!("simulated: {met} of {judged} requirements met")
+    } else if !v.problems.is_empty() {
+        "manifest rejected".to_string()
+    } else {
+        "manifest checked".to_string()
     }
 }

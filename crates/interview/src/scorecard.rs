@@ -194,6 +194,8 @@ pub struct QuestionResult {
     pub answers: Vec<String>,
     /// The grade of all answers together (`None` when skipped).
     pub assessment: Option<Assessment>,
+    /// The latest manifest the candidate gave for it, run on the simulated cluster.
+    pub simulation: Option<crate::simulate::Verdict>,
 }
 
 /// Who speaks in a turn.
@@ -372,6 +374,7 @@ pub(crate) fn build(
                 answer_ms: r.answer_ms,
                 answers: r.answers.clone(),
                 assessment: r.graded().cloned(),
+                simulation: r.simulation.clone(),
             })
             .collect(),
         transcript: transcript.to_vec(),

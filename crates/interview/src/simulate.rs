@@ -132,3 +132,43 @@ pub(crate) fn run(pack: &Pack, question: &str, yaml: &str) -> (Verdict, Vec<Proo
     verdict.not_run = run.not_run;
     (verdict, proofs)
 }
+
+impl Verdict {
+    /// What the interviewer says about the run, with the numbers.
+    pub fn reaction(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if !self.problems.is_empty() {
+            parts.push(format!(
+                "Before anything runs: the API server would not take this as written — {}.",
+                self.problems.join("; ")
+            ));
+        }
+        match (&self.title, &self.not_run) {
+            (Some(title), Some(why)) => {
+                parts.push(format!("I could not run it against the {title} scenario: {why}."))
+            }
+            (Some(title), None) => {
+                let (met, judged) = self.tally();
+                if judged > 0 {
+                    parts.push(format!(
+                        "I ran it on the simulated cluster against the {title} scenario: it meets {met} of {judged} requirements."
+                    ));
+                }
+                for r in self.requirements.iter().filter(|r| r.passed == Some(false)).take(2) {
+                    parts.push(format!("Not met — {}: {}.", r.text, r.detail.trim_end_matches('.')));
+                }
+                if let Some(n) = self.notes.first() {
+                    parts.push(n.clone());
+                }
+                if met < judged {
+                    parts.push("What would you change?".to_string());
+                }
+            }
+            (None, _) if self.problems.is_empty() => {
+                parts.push("Your manifest reads cleanly; there is no scenario to run it against for this question.".to_string())
+            }
+            (None, _) => {}
+        }
+        parts.join(" ")
+    }
+}

@@ -157,6 +157,55 @@ pub struct Question {
     pub salad: bool,
     /// The grader's feedback (empty when skipped).
     pub feedback: String,
+    /// The latest manifest given for it, run on the simulated cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<Simulation>,
+}
+
+/// A manifest run on the simulated cluster against the question's scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Simulation {
+    /// Scenario id, when the question has one.
+    pub scenario: Option<String>,
+    /// Each requirement's verdict.
+    pub requirements: Vec<SimulatedRequirement>,
+    /// What the API server would reject and the most serious findings.
+    pub problems: Vec<String>,
+    /// What the simulation showed, with numbers.
+    pub notes: Vec<String>,
+}
+
+/// One requirement, judged on the simulated cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulatedRequirement {
+    /// Requirement id.
+    pub id: String,
+    /// The requirement.
+    pub text: String,
+    /// `true` met, `false` not met, `null` not simulated.
+    pub passed: Option<bool>,
+    /// What was measured.
+    pub detail: String,
+}
+
+impl From<&crate::simulate::Verdict> for Simulation {
+    fn from(v: &crate::simulate::Verdict) -> Simulation {
+        Simulation {
+            scenario: opt(v.scenario.as_deref()),
+            requirements: v
+                .requirements
+                .iter()
+                .map(|r| SimulatedRequirement {
+                    id: s(&r.id),
+                    text: s(&r.text),
+                    passed: r.passed,
+                    detail: s(&r.detail),
+                })
+                .collect(),
+            problems: v.problems.iter().map(|p| s(p)).collect(),
+            notes: v.notes.iter().map(|n| s(n)).collect(),
+        }
+    }
 }
 
 /// A key point's result.
@@ -329,5 +378,6 @@ fn question(q: &sc::QuestionResult) -> Question {
             .unwrap_or_default(),
         salad: a.is_some_and(|a| a.salad),
         feedback: a.map(|a| s(&a.feedback)).unwrap_or_default(),
+        simulation: q.simulation.as_ref().map(Simulation::from),
     }
 }
