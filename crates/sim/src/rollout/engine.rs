@@ -1016,6 +1016,10 @@ impl Sim<'_> {
         }
         self.min_available = self.min_available.min(available);
         self.max_pods = self.max_pods.max(pods);
+        // One frame per instant (the last state of it), and only on change.
+        if self.timeline.last().is_some_and(|f| f.t_ms == frame.t_ms) {
+            self.timeline.pop();
+        }
         let same = self.timeline.last().is_some_and(|f| f.old == frame.old && f.new == frame.new);
         if !same {
             self.timeline.push(frame);

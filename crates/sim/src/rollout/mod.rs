@@ -12,6 +12,7 @@
 //! Not here: parsing manifests (see `manifest`), rendering (the CLI).
 
 pub mod controller;
+pub mod duration;
 mod engine;
 pub mod pod;
 pub mod wire;
