@@ -11,7 +11,9 @@ use serde_json::Value;
 use util::Kubeprep;
 
 fn fixture(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sim/tests/fixtures/rollout").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../sim/tests/fixtures/rollout")
+        .join(name);
     p.display().to_string()
 }
 
@@ -29,7 +31,14 @@ fn json(args: &[&str]) -> Value {
 #[test]
 fn seed_rollback_two_minutes_after_completion_takes_over_60_s() {
     let seed = fixture("seed-fixed.yaml");
-    let v = json(&["-f", &seed, "--to-image", "payment-api:v3", "--rollback-after", "2m"]);
+    let v = json(&[
+        "-f",
+        &seed,
+        "--to-image",
+        "payment-api:v3",
+        "--rollback-after",
+        "2m",
+    ]);
     assert_eq!(v["duration_s"], 135.0);
     assert_eq!(v["rollback_at_s"], 255.0);
     assert_eq!(v["rollback_s"], 135.0);
@@ -41,7 +50,14 @@ fn seed_rollback_two_minutes_after_completion_takes_over_60_s() {
 #[test]
 fn seed_rollback_mid_rollout_is_fast() {
     let seed = fixture("seed-fixed.yaml");
-    let v = json(&["-f", &seed, "--to-image", "payment-api:v3", "--rollback-at", "1m"]);
+    let v = json(&[
+        "-f",
+        &seed,
+        "--to-image",
+        "payment-api:v3",
+        "--rollback-at",
+        "1m",
+    ]);
     assert_eq!(v["duration_s"], Value::Null);
     assert_eq!(v["rollback_s"], 45.0);
 }
@@ -53,13 +69,23 @@ fn seed_without_termination_handling_fails_requests() {
     assert!(v["failed_requests"].as_u64().unwrap() > 0);
     assert!(v["failures_by_reason"]["not_listening"].as_u64().unwrap() > 0);
     let steps = v["steps"].as_array().unwrap();
-    assert_eq!(steps[0], serde_json::json!({"t": 0.0, "old": 6, "new": 2, "old_available": 6, "new_available": 0}));
+    assert_eq!(
+        steps[0],
+        serde_json::json!({"t": 0.0, "old": 6, "new": 2, "old_available": 6, "new_available": 0})
+    );
 }
 
 #[test]
 fn pack_corrected_deployment_drains_without_failures() {
     let good = fixture("pack-corrected.yaml");
-    let v = json(&["-f", &good, "--to-image", "payment-api:v3", "--app-sigterm", "drain"]);
+    let v = json(&[
+        "-f",
+        &good,
+        "--to-image",
+        "payment-api:v3",
+        "--app-sigterm",
+        "drain",
+    ]);
     assert_eq!(v["failed_requests"], 0);
     assert_eq!(v["duration_s"], 135.0);
 }
@@ -80,20 +106,44 @@ fn text_timeline_snapshot() {
     let k = Kubeprep::new();
     let seed = fixture("seed-fixed.yaml");
     let run = k.run(
-        &["simulate", "rollout", "-f", &seed, "--to-image", "payment-api:v3", "--rollback-after", "2m", "--no-color"],
+        &[
+            "simulate",
+            "rollout",
+            "-f",
+            &seed,
+            "--to-image",
+            "payment-api:v3",
+            "--rollback-after",
+            "2m",
+            "--no-color",
+        ],
         b"",
     );
     run.assert_code(0);
-    assert!(!run.stdout.contains('\u{1b}'), "no colour codes when not a terminal");
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no colour codes when not a terminal"
+    );
     insta::assert_snapshot!(run.stdout);
 }
 
 #[test]
 fn restart_is_said_to_be_a_restart() {
     let k = Kubeprep::new();
-    let run = k.run(&["simulate", "rollout", "-f", &fixture("seed-fixed.yaml"), "--no-color"], b"");
+    let run = k.run(
+        &[
+            "simulate",
+            "rollout",
+            "-f",
+            &fixture("seed-fixed.yaml"),
+            "--no-color",
+        ],
+        b"",
+    );
     run.assert_code(0);
-    assert!(run.stdout.contains("template change with the same image (like kubectl rollout restart)"));
+    assert!(run
+        .stdout
+        .contains("template change with the same image (like kubectl rollout restart)"));
 }
 
 #[test]
@@ -101,8 +151,18 @@ fn to_file_applies_the_updated_deployment() {
     let k = Kubeprep::new();
     let seed = std::fs::read_to_string(fixture("seed-fixed.yaml")).unwrap();
     let updated = k.dir.path().join("updated.yaml");
-    std::fs::write(&updated, seed.replace("payment-api:v2", "payment-api:v3").replace("maxSurge: 2", "maxSurge: 6")).unwrap();
-    let v = json(&["-f", &fixture("seed-fixed.yaml"), "--to", &updated.display().to_string()]);
+    std::fs::write(
+        &updated,
+        seed.replace("payment-api:v2", "payment-api:v3")
+            .replace("maxSurge: 2", "maxSurge: 6"),
+    )
+    .unwrap();
+    let v = json(&[
+        "-f",
+        &fixture("seed-fixed.yaml"),
+        "--to",
+        &updated.display().to_string(),
+    ]);
     assert_eq!(v["max_surge"], 6);
     assert_eq!(v["duration_s"], 45.0);
 }
@@ -112,7 +172,9 @@ fn check_error(args: &[&str], stdin: &[u8], contains: &str) {
     let k = Kubeprep::new();
     let mut all = vec!["simulate", "rollout"];
     all.extend_from_slice(args);
-    k.run(&all, stdin).assert_code(2).assert_one_line_error(contains);
+    k.run(&all, stdin)
+        .assert_code(2)
+        .assert_one_line_error(contains);
 }
 
 #[test]
@@ -120,11 +182,23 @@ fn bad_input_is_one_line_and_exit_2() {
     let seed = fixture("seed-fixed.yaml");
     let two = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: c, image: i}]}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: c, image: i}]}}}\n";
     check_error(&["-f", "-"], two, "several Deployments (a, b)");
-    check_error(&["-f", "-", "--name", "zz"], two, "no Deployment named \"zz\"");
-    check_error(&["-f", "-"], b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "holds no Deployment");
+    check_error(
+        &["-f", "-", "--name", "zz"],
+        two,
+        "no Deployment named \"zz\"",
+    );
+    check_error(
+        &["-f", "-"],
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        "holds no Deployment",
+    );
     check_error(&["-f", &seed, "--pod-start", "5x"], b"", "--pod-start");
     check_error(&["-f", &seed, "--rollback-at=-3"], b"", "--rollback-at");
-    check_error(&["-f", &seed, "--to-image", "x", "--container", "nope"], b"", "no container named \"nope\"");
+    check_error(
+        &["-f", &seed, "--to-image", "x", "--container", "nope"],
+        b"",
+        "no container named \"nope\"",
+    );
     let huge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 2000000000, template: {spec: {containers: [{name: c, image: i}]}}}\n";
     check_error(&["-f", "-"], huge, "spec.replicas");
     let bad_surge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {strategy: {rollingUpdate: {maxSurge: lots}}, template: {spec: {containers: [{name: c, image: i}]}}}\n";

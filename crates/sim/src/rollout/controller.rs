@@ -156,11 +156,7 @@ pub fn reconcile_new(d: &DeploymentParams, total_spec: i64, new_spec: i64) -> Op
 /// `reconcileOldReplicaSets`: new sizes for the old ReplicaSets (given
 /// oldest first), or None when nothing is scaled down. `all_spec` and
 /// `all_available` are over every ReplicaSet, the new one included.
-pub fn reconcile_old(
-    d: &DeploymentParams,
-    old: &[RsCounts],
-    new: &RsCounts,
-) -> Option<Vec<i64>> {
+pub fn reconcile_old(d: &DeploymentParams, old: &[RsCounts], new: &RsCounts) -> Option<Vec<i64>> {
     let old_spec: i64 = old.iter().map(|r| r.spec).sum();
     if old_spec == 0 {
         return None;
@@ -271,7 +267,12 @@ pub enum ProgressReason {
 
 /// `DeploymentTimedOut`: times in milliseconds; `pds_s` None (or
 /// MaxInt32) never times out.
-pub fn timed_out(reason: ProgressReason, last_update_ms: u64, pds_s: Option<i64>, now_ms: u64) -> bool {
+pub fn timed_out(
+    reason: ProgressReason,
+    last_update_ms: u64,
+    pds_s: Option<i64>,
+    now_ms: u64,
+) -> bool {
     let Some(pds) = pds_s.filter(|p| *p != i64::from(i32::MAX)) else {
         return false;
     };
@@ -306,9 +307,17 @@ pub struct ScaleInput {
 /// `scale()`'s proportional branch (RollingUpdate, several active
 /// ReplicaSets, new one not saturated): new sizes in input order.
 /// `status_replicas` is `deployment.status.replicas`.
-pub fn proportional_scale(d: &DeploymentParams, rss: &[ScaleInput], status_replicas: i64) -> Vec<i64> {
+pub fn proportional_scale(
+    d: &DeploymentParams,
+    rss: &[ScaleInput],
+    status_replicas: i64,
+) -> Vec<i64> {
     let max_surge = d.max_surge();
-    let allowed = if d.replicas > 0 { d.replicas + max_surge } else { 0 };
+    let allowed = if d.replicas > 0 {
+        d.replicas + max_surge
+    } else {
+        0
+    };
     let current: i64 = rss.iter().map(|r| r.spec).sum();
     let to_add = allowed - current;
     let mut order: Vec<usize> = (0..rss.len()).collect();
@@ -316,7 +325,10 @@ pub fn proportional_scale(d: &DeploymentParams, rss: &[ScaleInput], status_repli
     order.sort_by(|&a, &b| {
         let (ra, rb) = (&rss[a], &rss[b]);
         rb.spec.cmp(&ra.spec).then_with(|| {
-            let by_age = ra.created.cmp(&rb.created).then_with(|| ra.name.cmp(&rb.name));
+            let by_age = ra
+                .created
+                .cmp(&rb.created)
+                .then_with(|| ra.name.cmp(&rb.name));
             if to_add > 0 {
                 by_age.reverse()
             } else {

@@ -16,7 +16,10 @@ pub const MAX_MS: i64 = 24 * 3600 * 1000;
 
 /// Parses a duration into milliseconds.
 pub fn parse(input: &str) -> Result<i64, BadDuration> {
-    let bad = |reason| BadDuration { input: input.to_string(), reason };
+    let bad = |reason| BadDuration {
+        input: input.to_string(),
+        reason,
+    };
     let s = input.trim();
     if s.is_empty() {
         return Err(bad("it is empty"));
@@ -33,13 +36,17 @@ pub fn parse(input: &str) -> Result<i64, BadDuration> {
     let mut total: f64 = 0.0;
     let mut rest = s;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return Err(bad("expected a number"));
         }
         let n: f64 = rest[..num_len].parse().map_err(|_| bad("bad number"))?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let factor = match &rest[..unit_len] {
             "ms" => 1.0,
             "s" => 1000.0,

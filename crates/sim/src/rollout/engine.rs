@@ -18,8 +18,8 @@ use super::controller::{
 };
 use super::pod::PodTiming;
 use super::{
-    FailureReason, Frame, Model, PodCounts, ReplicaSetSummary, RollbackAt, RolloutError, RolloutReport,
-    Sigterm, Step, Update, MAX_REPLICAS, MAX_RPS, MAX_UNTIL_MS,
+    FailureReason, Frame, Model, PodCounts, ReplicaSetSummary, RollbackAt, RolloutError,
+    RolloutReport, Sigterm, Step, Update, MAX_REPLICAS, MAX_RPS, MAX_UNTIL_MS,
 };
 
 /// `maxRevHistoryLengthInChars` in sync.go.
@@ -137,18 +137,39 @@ struct Sim<'m> {
 /// Runs `update` against `deployment` (running as given, all Pods
 /// available) under `model`, until the rollout (and any rollback) is
 /// complete and every removed Pod has stopped, or until the horizon.
-pub fn simulate(deployment: &Deployment, update: &Update, model: &Model) -> Result<RolloutReport, RolloutError> {
+pub fn simulate(
+    deployment: &Deployment,
+    update: &Update,
+    model: &Model,
+) -> Result<RolloutReport, RolloutError> {
     check_model(model)?;
     let original = params(deployment)?;
-    let name = deployment.metadata.name.clone().unwrap_or_else(|| "deployment".to_string());
-    let original_template = deployment.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let name = deployment
+        .metadata
+        .name
+        .clone()
+        .unwrap_or_else(|| "deployment".to_string());
+    let original_template = deployment
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let (updated, description) = apply_update(deployment, update)?;
     let new_params = params(&updated)?;
-    let updated_template = updated.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let updated_template = updated
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let spec = updated.spec.as_ref();
     let min_ready_ms = i64::from(spec.and_then(|s| s.min_ready_seconds).unwrap_or(0).max(0)) * 1000;
-    let pds = Some(i64::from(spec.and_then(|s| s.progress_deadline_seconds).unwrap_or(600)));
-    let history_limit = Some(i64::from(spec.and_then(|s| s.revision_history_limit).unwrap_or(10)));
+    let pds = Some(i64::from(
+        spec.and_then(|s| s.progress_deadline_seconds)
+            .unwrap_or(600),
+    ));
+    let history_limit = Some(i64::from(
+        spec.and_then(|s| s.revision_history_limit).unwrap_or(10),
+    ));
     let template_changed = !equal_ignore_hash(&original_template, &updated_template);
 
     let mut templates = vec![Template {
@@ -235,7 +256,7 @@ pub fn simulate(deployment: &Deployment, update: &Update, model: &Model) -> Resu
             updated_template: sim.templates[r.template].updated,
         })
         .collect();
-    replica_sets.sort_by(|a, b| b.revision.cmp(&a.revision));
+    replica_sets.sort_by_key(|r| std::cmp::Reverse(r.revision));
     let failed = sim.failures.values().sum();
     Ok(RolloutReport {
         deployment: name,
@@ -257,7 +278,11 @@ pub fn simulate(deployment: &Deployment, update: &Update, model: &Model) -> Resu
         rollback_started_ms: sim.rollback_started,
         rollback_ms: sim.rollback,
         rollback_note: sim.rollback_note.clone(),
-        min_available: if sim.min_available == i64::MAX { 0 } else { sim.min_available },
+        min_available: if sim.min_available == i64::MAX {
+            0
+        } else {
+            sim.min_available
+        },
         max_pods: sim.max_pods,
         requests_total: sim.requests,
         failed_requests: failed,
@@ -317,7 +342,9 @@ fn params(d: &Deployment) -> Result<DeploymentParams, RolloutError> {
     if !(0..=MAX_REPLICAS).contains(&replicas) {
         return Err(RolloutError::OutOfRange {
             what: "spec.replicas".to_string(),
-            detail: format!("the simulator models every Pod and takes 0 to {MAX_REPLICAS}, got {replicas}"),
+            detail: format!(
+                "the simulator models every Pod and takes 0 to {MAX_REPLICAS}, got {replicas}"
+            ),
         });
     }
     let strategy = spec.and_then(|s| s.strategy.as_ref());
@@ -333,13 +360,23 @@ fn params(d: &Deployment) -> Result<DeploymentParams, RolloutError> {
     };
     for (field, v) in [
         ("spec.strategy.rollingUpdate.maxSurge", &max_surge),
-        ("spec.strategy.rollingUpdate.maxUnavailable", &max_unavailable),
+        (
+            "spec.strategy.rollingUpdate.maxUnavailable",
+            &max_unavailable,
+        ),
     ] {
-        if let Err(controller::BadIntOrPercent(value)) = controller::scaled_value(v.as_ref(), replicas, true) {
+        if let Err(controller::BadIntOrPercent(value)) =
+            controller::scaled_value(v.as_ref(), replicas, true)
+        {
             return Err(RolloutError::BadIntOrPercent { field, value });
         }
     }
-    Ok(DeploymentParams { replicas, strategy: kind, max_surge, max_unavailable })
+    Ok(DeploymentParams {
+        replicas,
+        strategy: kind,
+        max_surge,
+        max_unavailable,
+    })
 }
 
 /// The Deployment after the update, and the update in words.
@@ -353,30 +390,52 @@ fn apply_update(d: &Deployment, u: &Update) -> Result<(Deployment, String), Roll
                 .get_or_insert_with(Default::default)
                 .annotations
                 .get_or_insert_with(Default::default)
-                .insert("kubectl.kubernetes.io/restartedAt".to_string(), "t=0".to_string());
-            Ok((out, "template change with the same image (like kubectl rollout restart)".to_string()))
+                .insert(
+                    "kubectl.kubernetes.io/restartedAt".to_string(),
+                    "t=0".to_string(),
+                );
+            Ok((
+                out,
+                "template change with the same image (like kubectl rollout restart)".to_string(),
+            ))
         }
         Update::Image { container, image } => {
-            let containers = &mut template.spec.get_or_insert_with(Default::default).containers;
+            let containers = &mut template
+                .spec
+                .get_or_insert_with(Default::default)
+                .containers;
             if containers.is_empty() {
                 return Err(RolloutError::NoContainers);
             }
-            let known = containers.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", ");
+            let known = containers
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ");
             let c = match container {
                 None => &mut containers[0],
                 Some(n) => containers
                     .iter_mut()
                     .find(|c| &c.name == n)
-                    .ok_or_else(|| RolloutError::NoSuchContainer { name: n.clone(), known })?,
+                    .ok_or_else(|| RolloutError::NoSuchContainer {
+                        name: n.clone(),
+                        known,
+                    })?,
             };
             c.image = Some(image.clone());
             let text = format!("image {image} for container {}", c.name);
             Ok((out, text))
         }
         Update::Apply(new) => {
-            let (a, b) = (d.metadata.name.clone().unwrap_or_default(), new.metadata.name.clone().unwrap_or_default());
+            let (a, b) = (
+                d.metadata.name.clone().unwrap_or_default(),
+                new.metadata.name.clone().unwrap_or_default(),
+            );
             if a != b {
-                return Err(RolloutError::DifferentDeployment { original: a, updated: b });
+                return Err(RolloutError::DifferentDeployment {
+                    original: a,
+                    updated: b,
+                });
             }
             Ok(((**new).clone(), "the updated Deployment".to_string()))
         }
@@ -437,7 +496,11 @@ impl Sim<'_> {
         let t = match self.m.until_ms {
             Some(u) => u,
             None => {
-                let pds = self.pds.filter(|p| *p != i64::from(i32::MAX)).unwrap_or(3600).clamp(0, 3600);
+                let pds = self
+                    .pds
+                    .filter(|p| *p != i64::from(i32::MAX))
+                    .unwrap_or(3600)
+                    .clamp(0, 3600);
                 from + pds * 1000 + HORIZON_MARGIN_MS
             }
         };
@@ -451,7 +514,11 @@ impl Sim<'_> {
         let mut k: i64 = 0; // requests sent so far
         let per_ms = self.m.rps;
         loop {
-            let next_event = self.queue.peek().map(|Reverse((t, _, _))| *t).unwrap_or(i64::MAX);
+            let next_event = self
+                .queue
+                .peek()
+                .map(|Reverse((t, _, _))| *t)
+                .unwrap_or(i64::MAX);
             let next_request = if per_ms == 0 || k >= MAX_REQUESTS {
                 i64::MAX
             } else {
@@ -497,10 +564,9 @@ impl Sim<'_> {
     /// No Pod is still shutting down and no endpoint change is in flight.
     fn quiet(&self) -> bool {
         self.rss.iter().all(|r| r.terminating == 0)
-            && !self
-                .queue
-                .iter()
-                .any(|Reverse((_, _, e))| matches!(e, Event::EndpointAdd(_) | Event::EndpointRemove(_)))
+            && !self.queue.iter().any(|Reverse((_, _, e))| {
+                matches!(e, Event::EndpointAdd(_) | Event::EndpointRemove(_))
+            })
     }
 
     fn handle(&mut self, e: Event) {
@@ -576,21 +642,31 @@ impl Sim<'_> {
         }
         p.gone = true;
         p.stopped = true;
-        let lost = if kill { p.in_flight.iter().filter(|&&end| end > now).count() as u64 } else { 0 };
+        let lost = if kill {
+            p.in_flight.iter().filter(|&&end| end > now).count() as u64
+        } else {
+            0
+        };
         p.in_flight = VecDeque::new();
         let rs = p.rs;
         if p.deleted {
             self.rss[rs].terminating -= 1;
         }
         if lost > 0 {
-            *self.failures.entry(FailureReason::InFlightKilled).or_default() += lost;
+            *self
+                .failures
+                .entry(FailureReason::InFlightKilled)
+                .or_default() += lost;
         }
     }
 
     fn request(&mut self) {
         self.requests += 1;
         if self.lb.is_empty() {
-            *self.failures.entry(FailureReason::NoReadyEndpoint).or_default() += 1;
+            *self
+                .failures
+                .entry(FailureReason::NoReadyEndpoint)
+                .or_default() += 1;
             return;
         }
         let id = self.lb[self.rr % self.lb.len()];
@@ -739,7 +815,10 @@ impl Sim<'_> {
             self.push(now + pre_stop, Event::Sigterm(id));
             self.push(now + grace, Event::Kill(id));
         } else {
-            self.push(now + grace + PRE_STOP_EXTENSION_MS.min(pre_stop - grace), Event::Kill(id));
+            self.push(
+                now + grace + PRE_STOP_EXTENSION_MS.min(pre_stop - grace),
+                Event::Kill(id),
+            );
         }
     }
 
@@ -754,7 +833,13 @@ impl Sim<'_> {
                 old_available += r.available;
             }
         }
-        self.steps.push(Step { t_ms: self.now, old, new: n, old_available, new_available: n_available });
+        self.steps.push(Step {
+            t_ms: self.now,
+            old,
+            new: n,
+            old_available,
+            new_available: n_available,
+        });
         self.min_available = self.min_available.min(old_available + n_available);
     }
 
@@ -779,7 +864,8 @@ impl Sim<'_> {
             if self.rss[i].revision < max + 1 {
                 let old = self.rss[i].revision.to_string();
                 let r = &mut self.rss[i];
-                r.history = controller::append_revision_history(&r.history, &old, MAX_REV_HISTORY_CHARS);
+                r.history =
+                    controller::append_revision_history(&r.history, &old, MAX_REV_HISTORY_CHARS);
                 r.revision = max + 1;
                 // FoundNewReplicaSet
                 self.reason = ProgressReason::Progressing;
@@ -820,13 +906,17 @@ impl Sim<'_> {
     }
 
     fn sync_rolling(&mut self) -> bool {
-        let size = self.d.new_rs_new_replicas(self.total_spec(), 0).unwrap_or(0);
+        let size = self
+            .d
+            .new_rs_new_replicas(self.total_spec(), 0)
+            .unwrap_or(0);
         let (new, created) = self.new_replica_set(Some(size));
         let Some(new) = new else { return false };
         if created {
             return true;
         }
-        if let Some(n) = controller::reconcile_new(&self.d, self.total_spec(), self.rss[new].spec()) {
+        if let Some(n) = controller::reconcile_new(&self.d, self.total_spec(), self.rss[new].spec())
+        {
             self.scale(new, n);
             self.record_step(Some(new));
             return true;
@@ -834,9 +924,15 @@ impl Sim<'_> {
         let old = self.active_old(new);
         let counts: Vec<RsCounts> = old
             .iter()
-            .map(|&i| RsCounts { spec: self.rss[i].spec(), available: self.rss[i].available })
+            .map(|&i| RsCounts {
+                spec: self.rss[i].spec(),
+                available: self.rss[i].available,
+            })
             .collect();
-        let new_counts = RsCounts { spec: self.rss[new].spec(), available: self.rss[new].available };
+        let new_counts = RsCounts {
+            spec: self.rss[new].spec(),
+            available: self.rss[new].available,
+        };
         if let Some(sizes) = controller::reconcile_old(&self.d, &counts, &new_counts) {
             for (&i, &n) in old.iter().zip(&sizes) {
                 if n != self.rss[i].spec() {
@@ -887,7 +983,12 @@ impl Sim<'_> {
         let mut v: Vec<usize> = (0..self.rss.len())
             .filter(|&i| i != new && !self.rss[i].deleted && self.rss[i].spec() > 0)
             .collect();
-        v.sort_by(|&a, &b| self.rss[a].created.cmp(&self.rss[b].created).then_with(|| self.rss[a].name.cmp(&self.rss[b].name)));
+        v.sort_by(|&a, &b| {
+            self.rss[a]
+                .created
+                .cmp(&self.rss[b].created)
+                .then_with(|| self.rss[a].name.cmp(&self.rss[b].name))
+        });
         v
     }
 
@@ -911,7 +1012,12 @@ impl Sim<'_> {
             self.reason = ProgressReason::Progressing;
             self.last_update = self.now;
             self.schedule_deadline_check();
-        } else if controller::timed_out(self.reason, self.last_update.max(0) as u64, self.pds, self.now.max(0) as u64) {
+        } else if controller::timed_out(
+            self.reason,
+            self.last_update.max(0) as u64,
+            self.pds,
+            self.now.max(0) as u64,
+        ) {
             if self.reason != ProgressReason::DeadlineExceeded && self.exceeded_at.is_none() {
                 self.exceeded_at = Some(self.now);
             }
@@ -933,7 +1039,9 @@ impl Sim<'_> {
                         self.extend_horizon(t);
                     }
                     // An undo that already ran and found nothing to do.
-                    Some(RollbackAt::At(_)) if self.rollback_note.is_some() => self.phase = Phase::Finished,
+                    Some(RollbackAt::At(_)) if self.rollback_note.is_some() => {
+                        self.phase = Phase::Finished
+                    }
                     Some(RollbackAt::At(_)) => {}
                 }
             }
@@ -948,7 +1056,9 @@ impl Sim<'_> {
     /// `cleanupDeployment`, run when the Deployment is complete.
     fn cleanup(&mut self) {
         let new = self.find_new();
-        let old: Vec<usize> = (0..self.rss.len()).filter(|&i| Some(i) != new && !self.rss[i].deleted).collect();
+        let old: Vec<usize> = (0..self.rss.len())
+            .filter(|&i| Some(i) != new && !self.rss[i].deleted)
+            .collect();
         let inputs: Vec<controller::CleanupInput> = old
             .iter()
             .map(|&i| {
@@ -973,20 +1083,37 @@ impl Sim<'_> {
         if self.rollback_started.is_some() || self.rollback_note.is_some() {
             return;
         }
-        let revisions: Vec<i64> = self.rss.iter().filter(|r| !r.deleted).map(|r| r.revision).collect();
+        let revisions: Vec<i64> = self
+            .rss
+            .iter()
+            .filter(|r| !r.deleted)
+            .map(|r| r.revision)
+            .collect();
         let target = controller::last_revision(&revisions);
-        let found = self.rss.iter().find(|r| !r.deleted && r.revision == target && target > 0);
+        let found = self
+            .rss
+            .iter()
+            .find(|r| !r.deleted && r.revision == target && target > 0);
         let Some(rs) = found else {
-            self.rollback_note = Some("no previous revision to roll back to (DeploymentRollbackRevisionNotFound)".to_string());
+            self.rollback_note = Some(
+                "no previous revision to roll back to (DeploymentRollbackRevisionNotFound)"
+                    .to_string(),
+            );
             if self.phase == Phase::Updated {
                 self.phase = Phase::Finished;
             }
             return;
         };
         if rs.template == self.dep_template
-            || equal_ignore_hash(&self.templates[rs.template].spec, &self.templates[self.dep_template].spec)
+            || equal_ignore_hash(
+                &self.templates[rs.template].spec,
+                &self.templates[self.dep_template].spec,
+            )
         {
-            self.rollback_note = Some("the previous revision has the same template (DeploymentRollbackTemplateUnchanged)".to_string());
+            self.rollback_note = Some(
+                "the previous revision has the same template (DeploymentRollbackTemplateUnchanged)"
+                    .to_string(),
+            );
             if self.phase == Phase::Updated {
                 self.phase = Phase::Finished;
             }
@@ -1002,11 +1129,19 @@ impl Sim<'_> {
 
     /// Records the moment's availability, Pod count and the timeline frame.
     fn observe(&mut self) {
-        let mut frame = Frame { t_ms: self.now, old: PodCounts::default(), new: PodCounts::default() };
+        let mut frame = Frame {
+            t_ms: self.now,
+            old: PodCounts::default(),
+            new: PodCounts::default(),
+        };
         let mut available = 0;
         let mut pods = 0;
         for r in &self.rss {
-            let c = if self.templates[r.template].updated { &mut frame.new } else { &mut frame.old };
+            let c = if self.templates[r.template].updated {
+                &mut frame.new
+            } else {
+                &mut frame.old
+            };
             c.available += r.available;
             c.ready += r.ready - r.available;
             c.starting += r.spec() - r.ready;
@@ -1020,7 +1155,10 @@ impl Sim<'_> {
         if self.timeline.last().is_some_and(|f| f.t_ms == frame.t_ms) {
             self.timeline.pop();
         }
-        let same = self.timeline.last().is_some_and(|f| f.old == frame.old && f.new == frame.new);
+        let same = self
+            .timeline
+            .last()
+            .is_some_and(|f| f.old == frame.old && f.new == frame.new);
         if !same {
             self.timeline.push(frame);
         }

@@ -117,7 +117,11 @@ impl PodTiming {
                 Some(first + (r.success_threshold - 1) * r.period_ms)
             }
         };
-        Startup { running, warm, ready }
+        Startup {
+            running,
+            warm,
+            ready,
+        }
     }
 }
 
@@ -163,14 +167,19 @@ mod tests {
     fn with_hook(h: LifecycleHandler) -> Container {
         Container {
             name: "c".into(),
-            lifecycle: Some(Lifecycle { pre_stop: Some(h), ..Default::default() }),
+            lifecycle: Some(Lifecycle {
+                pre_stop: Some(h),
+                ..Default::default()
+            }),
             ..Default::default()
         }
     }
 
     fn exec(cmd: &[&str]) -> LifecycleHandler {
         LifecycleHandler {
-            exec: Some(ExecAction { command: Some(cmd.iter().map(|s| s.to_string()).collect()) }),
+            exec: Some(ExecAction {
+                command: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            }),
             ..Default::default()
         }
     }
@@ -183,7 +192,10 @@ mod tests {
     #[test]
     fn pre_stop_forms() {
         check_pre_stop(
-            LifecycleHandler { sleep: Some(SleepAction { seconds: 10 }), ..Default::default() },
+            LifecycleHandler {
+                sleep: Some(SleepAction { seconds: 10 }),
+                ..Default::default()
+            },
             10_000,
         );
         check_pre_stop(exec(&["sleep", "5"]), 5_000);
@@ -195,13 +207,27 @@ mod tests {
     }
 
     #[track_caller]
-    fn check_ready(readiness: Option<ProbeTiming>, startup: Option<ProbeTiming>, want: Option<i64>) {
-        let t = PodTiming { readiness, startup, pre_stop_ms: 0, grace_ms: 30_000, broken: false };
+    fn check_ready(
+        readiness: Option<ProbeTiming>,
+        startup: Option<ProbeTiming>,
+        want: Option<i64>,
+    ) {
+        let t = PodTiming {
+            readiness,
+            startup,
+            pre_stop_ms: 0,
+            grace_ms: 30_000,
+            broken: false,
+        };
         assert_eq!(t.startup(0, &Model::default()).ready, want);
     }
 
     fn probe(delay: i64, period: i64, success: i64) -> Option<ProbeTiming> {
-        Some(ProbeTiming { initial_delay_ms: delay * 1000, period_ms: period * 1000, success_threshold: success })
+        Some(ProbeTiming {
+            initial_delay_ms: delay * 1000,
+            period_ms: period * 1000,
+            success_threshold: success,
+        })
     }
 
     #[test]
@@ -216,7 +242,13 @@ mod tests {
         check_ready(probe(8, 1, 1), None, Some(13_000));
         // Startup probe every 2 s from 5: succeeds at 13; readiness every 5 s from 5: 15.
         check_ready(probe(0, 5, 1), probe(0, 2, 1), Some(15_000));
-        let broken = PodTiming { readiness: None, startup: None, pre_stop_ms: 0, grace_ms: 0, broken: true };
+        let broken = PodTiming {
+            readiness: None,
+            startup: None,
+            pre_stop_ms: 0,
+            grace_ms: 0,
+            broken: true,
+        };
         assert_eq!(broken.startup(0, &Model::default()).ready, None);
     }
 }

@@ -32,17 +32,29 @@ spec:
 /// Every new Pod available exactly `d_s` seconds after creation: no probe,
 /// no warm-up, so Ready when the container runs.
 fn model_d(d_s: i64) -> Model {
-    Model { pod_start_ms: d_s * 1000, app_warmup_ms: 0, rps: 0, ..Model::default() }
+    Model {
+        pod_start_ms: d_s * 1000,
+        app_warmup_ms: 0,
+        rps: 0,
+        ..Model::default()
+    }
 }
 
 fn image(i: &str) -> Update {
-    Update::Image { container: None, image: i.to_string() }
+    Update::Image {
+        container: None,
+        image: i.to_string(),
+    }
 }
 
 #[track_caller]
 fn check_steps(d: &Deployment, m: &Model, want: &[(i64, i64, i64)], want_duration_s: i64) {
     let r = simulate(d, &image("web:v2"), m).expect("simulate");
-    let got: Vec<(i64, i64, i64)> = r.steps.iter().map(|s| (s.t_ms / 1000, s.old, s.new)).collect();
+    let got: Vec<(i64, i64, i64)> = r
+        .steps
+        .iter()
+        .map(|s| (s.t_ms / 1000, s.old, s.new))
+        .collect();
     assert_eq!(got, want);
     assert_eq!(r.duration_ms, Some(want_duration_s * 1000));
 }
@@ -54,7 +66,14 @@ fn worked_example_a_surge_2_unavailable_0() {
     check_steps(
         &d,
         &model_d(10),
-        &[(0, 6, 2), (10, 4, 2), (10, 4, 4), (20, 2, 4), (20, 2, 6), (30, 0, 6)],
+        &[
+            (0, 6, 2),
+            (10, 4, 2),
+            (10, 4, 4),
+            (20, 2, 4),
+            (20, 2, 6),
+            (30, 0, 6),
+        ],
         30,
     );
     let r = simulate(&d, &image("web:v2"), &model_d(10)).unwrap();
@@ -66,7 +85,19 @@ fn worked_example_a_surge_2_unavailable_0() {
 fn worked_example_b_defaults_of_10() {
     // semantics note §1.9 (b): replicas 10, 25%/25%: surge 3, unavailable 2.
     let d = basic(10, "25%", "25%", "");
-    check_steps(&d, &model_d(10), &[(0, 10, 3), (0, 8, 3), (0, 8, 5), (10, 3, 5), (10, 3, 10), (20, 0, 10)], 20);
+    check_steps(
+        &d,
+        &model_d(10),
+        &[
+            (0, 10, 3),
+            (0, 8, 3),
+            (0, 8, 5),
+            (10, 3, 5),
+            (10, 3, 10),
+            (20, 0, 10),
+        ],
+        20,
+    );
     let r = simulate(&d, &image("web:v2"), &model_d(10)).unwrap();
     assert_eq!(r.min_available, 8);
     assert_eq!(r.max_pods, 13);
@@ -76,7 +107,19 @@ fn worked_example_b_defaults_of_10() {
 fn worked_example_c_surge_1_unavailable_1() {
     // semantics note §1.9 (c)
     let d = basic(4, "1", "1", "");
-    check_steps(&d, &model_d(10), &[(0, 4, 1), (0, 3, 1), (0, 3, 2), (10, 1, 2), (10, 1, 4), (20, 0, 4)], 20);
+    check_steps(
+        &d,
+        &model_d(10),
+        &[
+            (0, 4, 1),
+            (0, 3, 1),
+            (0, 3, 2),
+            (10, 1, 2),
+            (10, 1, 4),
+            (20, 0, 4),
+        ],
+        20,
+    );
     let r = simulate(&d, &image("web:v2"), &model_d(10)).unwrap();
     assert_eq!((r.min_available, r.max_pods), (3, 5));
 }
@@ -87,10 +130,23 @@ fn worked_example_more_runs() {
     check_steps(
         &basic(3, "0", "1", ""),
         &model_d(10),
-        &[(0, 3, 0), (0, 2, 0), (0, 2, 1), (10, 1, 1), (10, 1, 2), (20, 0, 2), (20, 0, 3)],
+        &[
+            (0, 3, 0),
+            (0, 2, 0),
+            (0, 2, 1),
+            (10, 1, 1),
+            (10, 1, 2),
+            (20, 0, 2),
+            (20, 0, 3),
+        ],
         30,
     );
-    check_steps(&basic(1, "25%", "25%", ""), &model_d(10), &[(0, 1, 1), (10, 0, 1)], 10);
+    check_steps(
+        &basic(1, "25%", "25%", ""),
+        &model_d(10),
+        &[(0, 1, 1), (10, 0, 1)],
+        10,
+    );
     let r = simulate(&basic(10, "30%", "0%", ""), &image("web:v2"), &model_d(10)).unwrap();
     assert_eq!(r.duration_ms, Some(40_000));
 }
@@ -118,7 +174,11 @@ spec:
       containers: [{name: web, image: web:v1}]
 ",
     );
-    let m = Model { pod_start_ms: 5000, app_warmup_ms: 0, ..Model::default() };
+    let m = Model {
+        pod_start_ms: 5000,
+        app_warmup_ms: 0,
+        ..Model::default()
+    };
     let r = simulate(&d, &image("web:v2"), &m).unwrap();
     let got: Vec<(i64, i64, i64)> = r.steps.iter().map(|s| (s.t_ms, s.old, s.new)).collect();
     // Old Pods exit at SIGTERM (no preStop): the new RS is created at once
@@ -126,14 +186,23 @@ spec:
     assert_eq!(got, vec![(0, 0, 0), (0, 0, 3)]);
     assert_eq!(r.duration_ms, Some(5000));
     assert_eq!(r.min_available, 0);
-    assert!(r.failures.get(&FailureReason::NoReadyEndpoint).copied().unwrap_or(0) > 0);
+    assert!(
+        r.failures
+            .get(&FailureReason::NoReadyEndpoint)
+            .copied()
+            .unwrap_or(0)
+            > 0
+    );
 }
 
 #[test]
 fn broken_version_stalls_and_times_out() {
     // semantics note §1.9: stalls at (6, 2) for (a), times out after pds.
     let d = basic(6, "2", "0", "  progressDeadlineSeconds: 60\n");
-    let m = Model { new_version_broken: true, ..model_d(10) };
+    let m = Model {
+        new_version_broken: true,
+        ..model_d(10)
+    };
     let r = simulate(&d, &image("web:v2"), &m).unwrap();
     assert_eq!(r.duration_ms, None);
     let last = r.steps.last().unwrap();
@@ -146,11 +215,21 @@ fn broken_version_stalls_and_times_out() {
 
 #[test]
 fn the_rollout_never_exceeds_replicas_plus_surge() {
-    for (replicas, surge, unavailable) in [(6, "2", "0"), (10, "25%", "25%"), (7, "3", "2"), (5, "0", "1"), (9, "50%", "0")] {
+    for (replicas, surge, unavailable) in [
+        (6, "2", "0"),
+        (10, "25%", "25%"),
+        (7, "3", "2"),
+        (5, "0", "1"),
+        (9, "50%", "0"),
+    ] {
         let d = basic(replicas, surge, unavailable, "");
         let r = simulate(&d, &image("web:v2"), &model_d(7)).unwrap();
         let dp = r.max_surge;
-        assert!(r.max_pods <= replicas + dp, "{replicas} {surge} {unavailable}: {}", r.max_pods);
+        assert!(
+            r.max_pods <= replicas + dp,
+            "{replicas} {surge} {unavailable}: {}",
+            r.max_pods
+        );
         assert!(r.min_available >= replicas - r.max_unavailable);
         assert!(r.duration_ms.is_some());
     }
@@ -189,7 +268,10 @@ spec:
 fn seed_rollback_after_a_completed_rollout_takes_over_60_s() {
     // design.md "What the seed gets wrong": three waves of (start + readiness + 30 s).
     let d = deployment(SEED_FIXED);
-    let m = Model { rollback: Some(RollbackAt::AfterComplete(120_000)), ..Model::default() };
+    let m = Model {
+        rollback: Some(RollbackAt::AfterComplete(120_000)),
+        ..Model::default()
+    };
     let r = simulate(&d, &image("payment-api:v3"), &m).unwrap();
     // Ready at 5 + 10 = 15 s (probe at initialDelay finds the app warm at 13 s), available at 45 s.
     assert_eq!(r.duration_ms, Some(135_000));
@@ -200,13 +282,23 @@ fn seed_rollback_after_a_completed_rollout_takes_over_60_s() {
     assert_eq!(r.max_pods, 8);
     // The old ReplicaSet is reused: revision 1 becomes 3, history "1".
     let top = &r.replica_sets[0];
-    assert_eq!((top.revision, top.revision_history.as_str(), top.updated_template), (3, "1", false));
+    assert_eq!(
+        (
+            top.revision,
+            top.revision_history.as_str(),
+            top.updated_template
+        ),
+        (3, "1", false)
+    );
 }
 
 #[test]
 fn seed_rollback_mid_rollout_is_fast() {
     let d = deployment(SEED_FIXED);
-    let m = Model { rollback: Some(RollbackAt::At(60_000)), ..Model::default() };
+    let m = Model {
+        rollback: Some(RollbackAt::At(60_000)),
+        ..Model::default()
+    };
     let r = simulate(&d, &image("payment-api:v3"), &m).unwrap();
     assert_eq!(r.duration_ms, None);
     // At 60 s the old RS has 4 available Pods; 2 more start and are available 45 s later.
@@ -222,7 +314,10 @@ fn seed_without_pre_stop_fails_requests_with_reasons() {
     assert!(r.failures[&FailureReason::NotListening] > 0);
     assert_eq!(r.failures.get(&FailureReason::AppCold), None);
     let text = r.explanations().join("\n");
-    assert!(text.contains("stopped about 1.0 s before it left the endpoints"), "{text}");
+    assert!(
+        text.contains("stopped about 1.0 s before it left the endpoints"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -251,7 +346,10 @@ spec:
         lifecycle: {preStop: {sleep: {seconds: 10}}}
 ",
     );
-    let m = Model { sigterm: Sigterm::Drain, ..Model::default() };
+    let m = Model {
+        sigterm: Sigterm::Drain,
+        ..Model::default()
+    };
     let r = simulate(&d, &image("payment-api:v3"), &m).unwrap();
     assert_eq!(r.failed_requests, 0, "{:?}", r.failures);
     assert!(r.requests_total > 10_000);
@@ -269,10 +367,23 @@ fn no_readiness_probe_sends_requests_to_a_cold_app() {
 fn exit_on_sigterm_fails_in_flight_requests() {
     // A long request time makes in-flight requests certain at SIGTERM.
     let d = basic(2, "1", "0", "");
-    let m = Model { request_time_ms: 5_000, endpoint_lag_ms: 0, app_warmup_ms: 0, ..Model::default() };
+    let m = Model {
+        request_time_ms: 5_000,
+        endpoint_lag_ms: 0,
+        app_warmup_ms: 0,
+        ..Model::default()
+    };
     let r = simulate(&d, &image("web:v2"), &m).unwrap();
     assert!(r.failures[&FailureReason::InFlightKilled] > 0);
-    let drain = simulate(&d, &image("web:v2"), &Model { sigterm: Sigterm::Drain, ..m }).unwrap();
+    let drain = simulate(
+        &d,
+        &image("web:v2"),
+        &Model {
+            sigterm: Sigterm::Drain,
+            ..m
+        },
+    )
+    .unwrap();
     assert_eq!(drain.failed_requests, 0, "{:?}", drain.failures);
 }
 
@@ -292,13 +403,29 @@ fn restart_and_unchanged_updates() {
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
     let d = basic(3, "\"ten\"", "0", "");
-    assert!(matches!(simulate(&d, &Update::Restart, &Model::default()), Err(RolloutError::BadIntOrPercent { .. })));
+    assert!(matches!(
+        simulate(&d, &Update::Restart, &Model::default()),
+        Err(RolloutError::BadIntOrPercent { .. })
+    ));
     let huge = basic(2_000_000_000, "1", "0", "");
-    assert!(matches!(simulate(&huge, &Update::Restart, &Model::default()), Err(RolloutError::OutOfRange { .. })));
+    assert!(matches!(
+        simulate(&huge, &Update::Restart, &Model::default()),
+        Err(RolloutError::OutOfRange { .. })
+    ));
     let d = basic(3, "1", "0", "");
-    let e = simulate(&d, &Update::Image { container: Some("nope".into()), image: "x".into() }, &Model::default());
+    let e = simulate(
+        &d,
+        &Update::Image {
+            container: Some("nope".into()),
+            image: "x".into(),
+        },
+        &Model::default(),
+    );
     assert!(matches!(e, Err(RolloutError::NoSuchContainer { .. })));
-    let m = Model { rps: MAX_RPS + 1, ..Model::default() };
+    let m = Model {
+        rps: MAX_RPS + 1,
+        ..Model::default()
+    };
     assert!(simulate(&d, &Update::Restart, &m).is_err());
 }
 
@@ -309,7 +436,10 @@ fn revision_history_cleanup_keeps_the_limit() {
     assert_eq!(r.replica_sets.len(), 1);
     assert_eq!(r.replica_sets[0].revision, 2);
     // With no history left, undo has nothing to go back to.
-    let m = Model { rollback: Some(RollbackAt::AfterComplete(1000)), ..model_d(5) };
+    let m = Model {
+        rollback: Some(RollbackAt::AfterComplete(1000)),
+        ..model_d(5)
+    };
     let r = simulate(&d, &image("web:v2"), &m).unwrap();
     assert_eq!(r.rollback_ms, None);
     assert!(r.rollback_note.unwrap().contains("RevisionNotFound"));
@@ -322,8 +452,15 @@ fn json_wire_format_is_pinned() {
     let r = simulate(&d, &image("web:v2"), &model_d(5)).unwrap();
     let v = serde_json::to_value(wire::RolloutJson::from(&r)).unwrap();
     for key in [
-        "duration_s", "min_available", "max_pods", "requests_total", "failed_requests", "failures_by_reason",
-        "steps", "rollback_s", "progress_deadline_exceeded",
+        "duration_s",
+        "min_available",
+        "max_pods",
+        "requests_total",
+        "failed_requests",
+        "failures_by_reason",
+        "steps",
+        "rollback_s",
+        "progress_deadline_exceeded",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }

@@ -9,8 +9,8 @@ use clap::ValueEnum;
 use k8s_openapi::api::apps::v1::Deployment;
 use kubeprep_sim::manifest::Object;
 use kubeprep_sim::rollout::{
-    self, duration, secs, wire::RolloutJson, Frame, Model, PodCounts, RollbackAt, RolloutReport, Sigterm,
-    StrategyKind, Update,
+    self, duration, secs, wire::RolloutJson, Frame, Model, PodCounts, RollbackAt, RolloutReport,
+    Sigterm, StrategyKind, Update,
 };
 
 use crate::cmd::{manifests, Global, Output};
@@ -27,9 +27,16 @@ pub enum AppSigterm {
     Drain,
 }
 
-/// Flags.
+/// Flags (boxed: the flag set is large and the command enums stay small).
 #[derive(clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    flags: Box<Flags>,
+}
+
+/// The flags themselves.
+#[derive(clap::Args)]
+struct Flags {
     /// The manifest(s) holding the Deployment as it runs now
     #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
@@ -84,7 +91,7 @@ fn dur(flag: &str, v: &str) -> Result<i64> {
     duration::parse(v).map_err(|e| anyhow!("--{flag}: {e}"))
 }
 
-impl Args {
+impl Flags {
     fn model(&self) -> Result<Model> {
         let rollback = match (&self.rollback_at, &self.rollback_after) {
             (Some(t), _) => Some(RollbackAt::At(dur("rollback-at", t)?)),
@@ -118,7 +125,12 @@ fn pick(files: &[PathBuf], name: Option<&str>, what: &str) -> Result<Deployment>
             _ => None,
         })
         .collect();
-    let names = || all.iter().map(|d| d.metadata.name.clone().unwrap_or_default()).collect::<Vec<_>>().join(", ");
+    let names = || {
+        all.iter()
+            .map(|d| d.metadata.name.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let found: Vec<&&Deployment> = all
         .iter()
         .filter(|d| name.is_none_or(|n| d.metadata.name.as_deref() == Some(n)))
@@ -126,23 +138,38 @@ fn pick(files: &[PathBuf], name: Option<&str>, what: &str) -> Result<Deployment>
     match (found.as_slice(), name) {
         ([one], _) => Ok((**one).clone()),
         ([], None) => bail!("{what} holds no Deployment; give a file with `kind: Deployment`"),
-        ([], Some(n)) => bail!("{what} holds no Deployment named {n:?} (found: {}); check --name", names()),
-        (_, _) => bail!("{what} holds several Deployments ({}); choose one with --name", names()),
+        ([], Some(n)) => bail!(
+            "{what} holds no Deployment named {n:?} (found: {}); check --name",
+            names()
+        ),
+        (_, _) => bail!(
+            "{what} holds several Deployments ({}); choose one with --name",
+            names()
+        ),
     }
 }
 
 pub fn run(g: &Global, a: Args) -> Result<Outcome> {
+    let a = a.flags;
     let model = a.model()?;
     let current = pick(&a.files, a.name.as_deref(), "-f")?;
     let update = match (&a.to_image, &a.to) {
-        (Some(img), _) => Update::Image { container: a.container.clone(), image: img.clone() },
+        (Some(img), _) => Update::Image {
+            container: a.container.clone(),
+            image: img.clone(),
+        },
         (None, Some(f)) => {
             let name = current.metadata.name.clone();
-            Update::Apply(Box::new(pick(std::slice::from_ref(f), name.as_deref(), "--to")?))
+            Update::Apply(Box::new(pick(
+                std::slice::from_ref(f),
+                name.as_deref(),
+                "--to",
+            )?))
         }
         (None, None) => Update::Restart,
     };
-    let report = rollout::simulate(&current, &update, &model).context("cannot simulate the rollout")?;
+    let report =
+        rollout::simulate(&current, &update, &model).context("cannot simulate the rollout")?;
     match a.output {
         Output::Json => term::print_json(&RolloutJson::from(&report))?,
         Output::Text => term::print(&render(&report, g.color()))?,
@@ -195,11 +222,14 @@ fn sample(frames: &[Frame]) -> Vec<&Frame> {
         return frames.iter().collect();
     }
     let n = frames.len();
-    (0..MAX_ROWS).map(|i| &frames[i * (n - 1) / (MAX_ROWS - 1)]).collect()
+    (0..MAX_ROWS)
+        .map(|i| &frames[i * (n - 1) / (MAX_ROWS - 1)])
+        .collect()
 }
 
 fn opt_s(ms: Option<i64>) -> String {
-    ms.map(|m| format!("{} s", secs(m))).unwrap_or_else(|| "never".to_string())
+    ms.map(|m| format!("{} s", secs(m)))
+        .unwrap_or_else(|| "never".to_string())
 }
 
 /// The timeline, the summary and the failures, as text.
@@ -207,7 +237,10 @@ pub fn render(r: &RolloutReport, color: bool) -> String {
     let mut out = String::new();
     let strategy = match r.strategy {
         StrategyKind::RollingUpdate => {
-            format!("RollingUpdate (maxSurge {}, maxUnavailable {})", r.max_surge, r.max_unavailable)
+            format!(
+                "RollingUpdate (maxSurge {}, maxUnavailable {})",
+                r.max_surge, r.max_unavailable
+            )
         }
         StrategyKind::Recreate => "Recreate".to_string(),
     };
@@ -254,8 +287,11 @@ pub fn render(r: &RolloutReport, color: bool) -> String {
             " ".repeat(pad.saturating_sub(w)),
             pods(&f.old) + pods(&f.new)
         );
-        let notes: Vec<&str> =
-            marks.iter().filter(|(t, _)| *t >= f.t_ms && *t < next_t).map(|(_, s)| s.as_str()).collect();
+        let notes: Vec<&str> = marks
+            .iter()
+            .filter(|(t, _)| *t >= f.t_ms && *t < next_t)
+            .map(|(_, s)| s.as_str())
+            .collect();
         if !notes.is_empty() {
             line.push_str(&format!("  ← {}", notes.join(", ")));
         }
@@ -271,7 +307,9 @@ pub fn render(r: &RolloutReport, color: bool) -> String {
     out.push_str(&format!("\n{}\n", paint("Summary", Style::Bold, color)));
     let duration = match r.duration_ms {
         Some(d) => format!("{} s", secs(d)),
-        None if r.rollback_started_ms.is_some() && r.template_changed => "never (rolled back first)".to_string(),
+        None if r.rollback_started_ms.is_some() && r.template_changed => {
+            "never (rolled back first)".to_string()
+        }
         None => format!("never (stopped at {} s)", secs(r.ended_ms)),
     };
     out.push_str(&format!("  rollout            {duration}\n"));
@@ -283,17 +321,39 @@ pub fn render(r: &RolloutReport, color: bool) -> String {
         };
         out.push_str(&format!("  rollback           {rb}\n"));
     }
-    out.push_str(&format!("  min available      {} of {}\n", r.min_available, r.replicas));
-    out.push_str(&format!("  max pods           {} (replicas + maxSurge = {})\n", r.max_pods, r.replicas + r.max_surge));
-    let pct = if r.requests_total > 0 { r.failed_requests as f64 * 100.0 / r.requests_total as f64 } else { 0.0 };
+    out.push_str(&format!(
+        "  min available      {} of {}\n",
+        r.min_available, r.replicas
+    ));
+    out.push_str(&format!(
+        "  max pods           {} (replicas + maxSurge = {})\n",
+        r.max_pods,
+        r.replicas + r.max_surge
+    ));
+    let pct = if r.requests_total > 0 {
+        r.failed_requests as f64 * 100.0 / r.requests_total as f64
+    } else {
+        0.0
+    };
     let failed = format!("{} failed ({pct:.2}%)", r.failed_requests);
     out.push_str(&format!(
         "  requests           {} sent, {}\n",
         r.requests_total,
-        paint(&failed, if r.failed_requests > 0 { Style::Red } else { Style::Green }, color)
+        paint(
+            &failed,
+            if r.failed_requests > 0 {
+                Style::Red
+            } else {
+                Style::Green
+            },
+            color
+        )
     ));
     let deadline = match (r.progress_deadline_exceeded_ms, r.progress_deadline_seconds) {
-        (Some(t), _) => format!("exceeded at {} s (the condition only; the rollout is not stopped)", secs(t)),
+        (Some(t), _) => format!(
+            "exceeded at {} s (the condition only; the rollout is not stopped)",
+            secs(t)
+        ),
         (None, Some(p)) => format!("not exceeded ({p} s)"),
         (None, None) => "none".to_string(),
     };
@@ -303,7 +363,11 @@ pub fn render(r: &RolloutReport, color: bool) -> String {
             .replica_sets
             .iter()
             .map(|x| {
-                let hist = if x.revision_history.is_empty() { String::new() } else { format!(", history {}", x.revision_history) };
+                let hist = if x.revision_history.is_empty() {
+                    String::new()
+                } else {
+                    format!(", history {}", x.revision_history)
+                };
                 format!("{} rev {}{hist} ({} Pods)", x.name, x.revision, x.replicas)
             })
             .collect();
@@ -311,11 +375,17 @@ pub fn render(r: &RolloutReport, color: bool) -> String {
         out.push_str(&format!("  replica sets       {}\n", list.join("; ")));
     }
     if r.hit_horizon {
-        out.push_str(&format!("  stopped            at the horizon, {} s, with the rollout unfinished\n", secs(r.ended_ms)));
+        out.push_str(&format!(
+            "  stopped            at the horizon, {} s, with the rollout unfinished\n",
+            secs(r.ended_ms)
+        ));
     }
     let why = r.explanations();
     if !why.is_empty() {
-        out.push_str(&format!("\n{}\n", paint("Failed requests", Style::Bold, color)));
+        out.push_str(&format!(
+            "\n{}\n",
+            paint("Failed requests", Style::Bold, color)
+        ));
         for w in why {
             out.push_str(&format!("  {w}\n"));
         }

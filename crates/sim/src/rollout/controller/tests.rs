@@ -12,7 +12,11 @@ fn pct(s: &str) -> Option<IntOrString> {
     Some(IntOrString::String(s.to_string()))
 }
 
-fn rolling(replicas: i64, surge: Option<IntOrString>, unavailable: Option<IntOrString>) -> DeploymentParams {
+fn rolling(
+    replicas: i64,
+    surge: Option<IntOrString>,
+    unavailable: Option<IntOrString>,
+) -> DeploymentParams {
     DeploymentParams {
         replicas,
         strategy: StrategyKind::RollingUpdate,
@@ -22,9 +26,17 @@ fn rolling(replicas: i64, surge: Option<IntOrString>, unavailable: Option<IntOrS
 }
 
 #[track_caller]
-fn check_fenceposts(surge: Option<IntOrString>, unavailable: Option<IntOrString>, desired: i64, want: Result<(i64, i64), ()>) {
+fn check_fenceposts(
+    surge: Option<IntOrString>,
+    unavailable: Option<IntOrString>,
+    desired: i64,
+    want: Result<(i64, i64), ()>,
+) {
     let got = resolve_fenceposts(surge.as_ref(), unavailable.as_ref(), desired).map_err(|_| ());
-    assert_eq!(got, want, "surge {surge:?} unavailable {unavailable:?} of {desired}");
+    assert_eq!(
+        got, want,
+        "surge {surge:?} unavailable {unavailable:?} of {desired}"
+    );
 }
 
 #[test]
@@ -57,12 +69,19 @@ fn max_unavailable_cases() {
     check_max_unavailable(rolling(0, int(0), int(10)), 0);
     check_max_unavailable(rolling(10, pct("50%"), pct("50%")), 5);
     check_max_unavailable(
-        DeploymentParams { strategy: StrategyKind::Recreate, ..rolling(10, int(2), int(2)) },
+        DeploymentParams {
+            strategy: StrategyKind::Recreate,
+            ..rolling(10, int(2), int(2))
+        },
         0,
     );
     assert_eq!(rolling(10, int(0), int(5)).min_available(), 5);
     assert_eq!(
-        DeploymentParams { strategy: StrategyKind::Recreate, ..rolling(10, int(2), int(2)) }.min_available(),
+        DeploymentParams {
+            strategy: StrategyKind::Recreate,
+            ..rolling(10, int(2), int(2))
+        }
+        .min_available(),
         0
     );
 }
@@ -78,20 +97,27 @@ fn new_rs_new_replicas_cases() {
     // deployment_util_test.go TestNewRSNewReplicas: allRSs is one RS of 5.
     check_new_rs(1, int(1), 5, 5, 5); // "can not scale up - to newRSReplicas"
     check_new_rs(6, int(10), 5, 2, 6); // "scale up - to depReplicas"
-    // rolling_test.go TestDeploymentController_reconcileNewReplicaSet
+                                       // rolling_test.go TestDeploymentController_reconcileNewReplicaSet
     check_new_rs(10, int(2), 10, 0, 2);
     check_new_rs(10, int(2), 5, 0, 7);
     // maxSurge 0 stays 0 even though fenceposts would set unavailable 1.
     check_new_rs(10, int(0), 10, 0, 0);
     // "recreate - to depReplicas"
-    let recreate = DeploymentParams { strategy: StrategyKind::Recreate, ..rolling(3, int(1), int(1)) };
+    let recreate = DeploymentParams {
+        strategy: StrategyKind::Recreate,
+        ..rolling(3, int(1), int(1))
+    };
     assert_eq!(recreate.new_rs_new_replicas(5, 1).unwrap(), 3);
 }
 
 #[track_caller]
 fn check_reconcile_new(replicas: i64, surge: i32, old: i64, new: i64, want: Option<i64>) {
     let d = rolling(replicas, int(surge), int(0));
-    assert_eq!(reconcile_new(&d, old + new, new), want, "old {old} new {new}");
+    assert_eq!(
+        reconcile_new(&d, old + new, new),
+        want,
+        "old {old} new {new}"
+    );
 }
 
 #[test]
@@ -105,12 +131,26 @@ fn reconcile_new_cases() {
 }
 
 #[track_caller]
-fn check_reconcile_old(replicas: i64, unavailable: i32, old: i64, new: i64, old_ready: i64, new_ready: i64, want: Option<i64>) {
+fn check_reconcile_old(
+    replicas: i64,
+    unavailable: i32,
+    old: i64,
+    new: i64,
+    old_ready: i64,
+    new_ready: i64,
+    want: Option<i64>,
+) {
     let d = rolling(replicas, int(0), int(unavailable));
     let got = reconcile_old(
         &d,
-        &[RsCounts { spec: old, available: old_ready }],
-        &RsCounts { spec: new, available: new_ready },
+        &[RsCounts {
+            spec: old,
+            available: old_ready,
+        }],
+        &RsCounts {
+            spec: new,
+            available: new_ready,
+        },
     );
     assert_eq!(got.map(|v| v[0]), want);
 }
@@ -127,7 +167,10 @@ fn reconcile_old_cases() {
 
 #[track_caller]
 fn check_cleanup_unhealthy(old: i64, ready: i64, max: i64, want: i64) {
-    let rs = [RsCounts { spec: old, available: ready }];
+    let rs = [RsCounts {
+        spec: old,
+        available: ready,
+    }];
     let mut sizes = [old];
     assert_eq!(cleanup_unhealthy(&rs, &mut sizes, max), want);
     assert_eq!(sizes[0], old - want);
@@ -165,7 +208,17 @@ fn scale_down_is_bounded_by_the_surplus_not_by_max_scaled_down() {
     // semantics note §1.4 step 3b; worked example (b) at time D:
     // old 8 (all available), new 5 (all available), minAvailable 8.
     let d = rolling(10, pct("25%"), pct("25%"));
-    let got = reconcile_old(&d, &[RsCounts { spec: 8, available: 8 }], &RsCounts { spec: 5, available: 5 });
+    let got = reconcile_old(
+        &d,
+        &[RsCounts {
+            spec: 8,
+            available: 8,
+        }],
+        &RsCounts {
+            spec: 5,
+            available: 5,
+        },
+    );
     assert_eq!(got, Some(vec![3]));
 }
 
@@ -175,7 +228,12 @@ fn check_complete(replicas: i64, s: StatusCounts, want: bool) {
 }
 
 fn status(replicas: i64, updated: i64, ready: i64, available: i64) -> StatusCounts {
-    StatusCounts { replicas, updated, ready, available }
+    StatusCounts {
+        replicas,
+        updated,
+        ready,
+        available,
+    }
 }
 
 #[test]
@@ -190,7 +248,11 @@ fn deployment_complete_cases() {
 
 #[track_caller]
 fn check_progressing(old: StatusCounts, new: StatusCounts, want: bool) {
-    assert_eq!(deployment_progressing(&old, &new), want, "{old:?} -> {new:?}");
+    assert_eq!(
+        deployment_progressing(&old, &new),
+        want,
+        "{old:?} -> {new:?}"
+    );
 }
 
 #[test]
@@ -217,13 +279,30 @@ fn timed_out_cases() {
     check_timed_out(ProgressReason::Progressing, 71, Some(10), 80, false);
     check_timed_out(ProgressReason::Progressing, 70, Some(10), 80, false); // strictly before
     check_timed_out(ProgressReason::Progressing, 0, None, 100_000, false);
-    check_timed_out(ProgressReason::Progressing, 0, Some(i64::from(i32::MAX)), 100_000, false);
-    check_timed_out(ProgressReason::NewReplicaSetAvailable, 0, Some(10), 100, false);
+    check_timed_out(
+        ProgressReason::Progressing,
+        0,
+        Some(i64::from(i32::MAX)),
+        100_000,
+        false,
+    );
+    check_timed_out(
+        ProgressReason::NewReplicaSetAvailable,
+        0,
+        Some(10),
+        100,
+        false,
+    );
     check_timed_out(ProgressReason::DeadlineExceeded, 99, Some(10), 100, true);
 }
 
 fn sc(spec: i64, ann: i64, created: u64, name: &str) -> ScaleInput {
-    ScaleInput { spec, max_replicas_annotation: Some(ann), created, name: name.to_string() }
+    ScaleInput {
+        spec,
+        max_replicas_annotation: Some(ann),
+        created,
+        name: name.to_string(),
+    }
 }
 
 #[track_caller]
@@ -236,49 +315,97 @@ fn proportional_scale_cases() {
     // sync_test.go TestScale (newDeployment defaults: maxSurge 0, maxUnavailable 0).
     // The annotation is old replicas + old maxSurge.
     // "proportional scaling: 5 -> 10"
-    check_scale(rolling(10, int(0), int(0)), &[sc(2, 5, 2, "foo-v2"), sc(3, 5, 1, "foo-v1")], &[4, 6]);
+    check_scale(
+        rolling(10, int(0), int(0)),
+        &[sc(2, 5, 2, "foo-v2"), sc(3, 5, 1, "foo-v1")],
+        &[4, 6],
+    );
     // "proportional scaling: 5 -> 3"
-    check_scale(rolling(3, int(0), int(0)), &[sc(2, 5, 2, "foo-v2"), sc(3, 5, 1, "foo-v1")], &[1, 2]);
+    check_scale(
+        rolling(3, int(0), int(0)),
+        &[sc(2, 5, 2, "foo-v2"), sc(3, 5, 1, "foo-v1")],
+        &[1, 2],
+    );
     // "proportional scaling: 9 -> 4"
-    check_scale(rolling(4, int(0), int(0)), &[sc(8, 9, 2, "foo-v2"), sc(1, 9, 1, "foo-v1")], &[4, 0]);
+    check_scale(
+        rolling(4, int(0), int(0)),
+        &[sc(8, 9, 2, "foo-v2"), sc(1, 9, 1, "foo-v1")],
+        &[4, 0],
+    );
     // "proportional scaling: 7 -> 10"
     check_scale(
         rolling(10, int(0), int(0)),
-        &[sc(2, 7, 3, "foo-v3"), sc(3, 7, 2, "foo-v2"), sc(2, 7, 1, "foo-v1")],
+        &[
+            sc(2, 7, 3, "foo-v3"),
+            sc(3, 7, 2, "foo-v2"),
+            sc(2, 7, 1, "foo-v1"),
+        ],
         &[3, 4, 3],
     );
     // "proportional scaling: 13 -> 8"
     check_scale(
         rolling(8, int(0), int(0)),
-        &[sc(2, 13, 3, "foo-v3"), sc(8, 13, 2, "foo-v2"), sc(3, 13, 1, "foo-v1")],
+        &[
+            sc(2, 13, 3, "foo-v3"),
+            sc(8, 13, 2, "foo-v2"),
+            sc(3, 13, 1, "foo-v1"),
+        ],
         &[1, 5, 2],
     );
     // "leftover distribution: 3 -> 4" (newest first when adding)
     check_scale(
         rolling(4, int(0), int(0)),
-        &[sc(1, 3, 3, "foo-v3"), sc(1, 3, 2, "foo-v2"), sc(1, 3, 1, "foo-v1")],
+        &[
+            sc(1, 3, 3, "foo-v3"),
+            sc(1, 3, 2, "foo-v2"),
+            sc(1, 3, 1, "foo-v1"),
+        ],
         &[2, 1, 1],
     );
     // "leftover distribution: 3 -> 2" (oldest first when removing)
     check_scale(
         rolling(2, int(0), int(0)),
-        &[sc(1, 3, 3, "foo-v3"), sc(1, 3, 2, "foo-v2"), sc(1, 3, 1, "foo-v1")],
+        &[
+            sc(1, 3, 3, "foo-v3"),
+            sc(1, 3, 2, "foo-v2"),
+            sc(1, 3, 1, "foo-v1"),
+        ],
         &[1, 1, 0],
     );
     // "proportional scaling (no new rs): 4 -> 5"
-    check_scale(rolling(5, int(0), int(0)), &[sc(2, 4, 2, "foo-v2"), sc(2, 4, 1, "foo-v1")], &[3, 2]);
+    check_scale(
+        rolling(5, int(0), int(0)),
+        &[sc(2, 4, 2, "foo-v2"), sc(2, 4, 1, "foo-v1")],
+        &[3, 2],
+    );
     // "proportional scaling: 6 -> 0"
     check_scale(
         rolling(0, int(0), int(0)),
-        &[sc(3, 6, 3, "foo-v3"), sc(2, 6, 2, "foo-v2"), sc(1, 6, 1, "foo-v1")],
+        &[
+            sc(3, 6, 3, "foo-v3"),
+            sc(2, 6, 2, "foo-v2"),
+            sc(1, 6, 1, "foo-v1"),
+        ],
         &[0, 0, 0],
     );
     // "deployment with surge pods": 10 -> 20, maxSurge 2
-    check_scale(rolling(20, int(2), int(0)), &[sc(6, 12, 2, "foo-v2"), sc(6, 12, 1, "foo-v1")], &[11, 11]);
+    check_scale(
+        rolling(20, int(2), int(0)),
+        &[sc(6, 12, 2, "foo-v2"), sc(6, 12, 1, "foo-v1")],
+        &[11, 11],
+    );
     // "change both surge and size": 10 (surge 3) -> 50 (surge 6)
-    check_scale(rolling(50, int(6), int(0)), &[sc(5, 13, 2, "foo-v2"), sc(8, 13, 1, "foo-v1")], &[22, 34]);
+    check_scale(
+        rolling(50, int(6), int(0)),
+        &[sc(5, 13, 2, "foo-v2"), sc(8, 13, 1, "foo-v1")],
+        &[22, 34],
+    );
     // "change both size and template": 10 -> 14, no new RS
-    check_scale(rolling(14, int(0), int(0)), &[sc(7, 10, 2, "foo-v2"), sc(3, 10, 1, "foo-v1")], &[10, 4]);
+    check_scale(
+        rolling(14, int(0), int(0)),
+        &[sc(7, 10, 2, "foo-v2"), sc(3, 10, 1, "foo-v1")],
+        &[10, 4],
+    );
 }
 
 #[test]
@@ -288,8 +415,18 @@ fn proportional_scale_without_annotation_uses_status_then_zero() {
     // leftover goes to the first RS in order.
     let d = rolling(10, int(0), int(0));
     let rss = [
-        ScaleInput { spec: 2, max_replicas_annotation: None, created: 2, name: "v2".into() },
-        ScaleInput { spec: 3, max_replicas_annotation: None, created: 1, name: "v1".into() },
+        ScaleInput {
+            spec: 2,
+            max_replicas_annotation: None,
+            created: 2,
+            name: "v2".into(),
+        },
+        ScaleInput {
+            spec: 3,
+            max_replicas_annotation: None,
+            created: 1,
+            name: "v1".into(),
+        },
     ];
     assert_eq!(proportional_scale(&d, &rss, 5), vec![4, 6]);
     assert_eq!(proportional_scale(&d, &rss, 0), vec![2, 8]);
@@ -328,32 +465,64 @@ fn cl(name: &str, revision: i64, spec: i64, status: i64) -> CleanupInput {
 
 #[track_caller]
 fn check_cleanup(old: &[CleanupInput], limit: Option<i64>, want: &[&str]) {
-    let got: Vec<&str> = cleanup_deployment(old, limit).into_iter().map(|i| old[i].name.as_str()).collect();
+    let got: Vec<&str> = cleanup_deployment(old, limit)
+        .into_iter()
+        .map(|i| old[i].name.as_str())
+        .collect();
     assert_eq!(got, want);
 }
 
 #[test]
 fn cleanup_deployment_cases() {
     // sync_test.go TestDeploymentController_cleanupDeployment
-    check_cleanup(&[cl("foo-1", 1, 0, 0), cl("foo-2", 2, 0, 0), cl("foo-3", 3, 0, 0)], Some(1), &["foo-1", "foo-2"]);
     check_cleanup(
-        &[cl("foo-1", 1, 0, 0), cl("foo-2", 2, 0, 1), cl("foo-3", 3, 1, 0), cl("foo-4", 4, 1, 1)],
+        &[
+            cl("foo-1", 1, 0, 0),
+            cl("foo-2", 2, 0, 0),
+            cl("foo-3", 3, 0, 0),
+        ],
+        Some(1),
+        &["foo-1", "foo-2"],
+    );
+    check_cleanup(
+        &[
+            cl("foo-1", 1, 0, 0),
+            cl("foo-2", 2, 0, 1),
+            cl("foo-3", 3, 1, 0),
+            cl("foo-4", 4, 1, 1),
+        ],
         Some(0),
         &["foo-1"],
     );
-    check_cleanup(&[cl("foo-1", 1, 0, 0), cl("foo-2", 2, 0, 0)], Some(0), &["foo-1", "foo-2"]);
+    check_cleanup(
+        &[cl("foo-1", 1, 0, 0), cl("foo-2", 2, 0, 0)],
+        Some(0),
+        &["foo-1", "foo-2"],
+    );
     check_cleanup(&[cl("foo-1", 1, 1, 1), cl("foo-2", 2, 1, 1)], Some(0), &[]);
     check_cleanup(
-        &[cl("foo-1", 1, 0, 0), cl("foo-2", 2, 0, 0), cl("foo-3", 3, 0, 0)],
+        &[
+            cl("foo-1", 1, 0, 0),
+            cl("foo-2", 2, 0, 0),
+            cl("foo-3", 3, 0, 0),
+        ],
         Some(i64::from(i32::MAX)),
         &[],
     );
     // sync_test.go TestDeploymentController_cleanupDeploymentOrder: no look-ahead.
-    check_cleanup(&[cl("r1", 1, 1, 1), cl("r2", 2, 0, 0), cl("r3", 3, 0, 0)], Some(1), &["r2"]);
+    check_cleanup(
+        &[cl("r1", 1, 1, 1), cl("r2", 2, 0, 0), cl("r3", 3, 0, 0)],
+        Some(1),
+        &["r2"],
+    );
     // A missing revision sorts first.
     let mut missing = cl("norev", 9, 0, 0);
     missing.revision = None;
-    check_cleanup(&[cl("r1", 1, 0, 0), missing, cl("r2", 2, 0, 0)], Some(2), &["norev"]);
+    check_cleanup(
+        &[cl("r1", 1, 0, 0), missing, cl("r2", 2, 0, 0)],
+        Some(2),
+        &["norev"],
+    );
 }
 
 #[test]
@@ -363,7 +532,12 @@ fn equal_ignore_hash_ignores_only_the_hash_label() {
     use std::collections::BTreeMap;
     let tpl = |labels: &[(&str, &str)], image: &str| PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>()),
+            labels: Some(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
             ..Default::default()
         }),
         spec: Some(k8s_openapi::api::core::v1::PodSpec {
@@ -375,12 +549,24 @@ fn equal_ignore_hash_ignores_only_the_hash_label() {
             ..Default::default()
         }),
     };
-    assert!(equal_ignore_hash(&tpl(&[("a", "b"), (POD_TEMPLATE_HASH, "x")], "i"), &tpl(&[("a", "b")], "i")));
+    assert!(equal_ignore_hash(
+        &tpl(&[("a", "b"), (POD_TEMPLATE_HASH, "x")], "i"),
+        &tpl(&[("a", "b")], "i")
+    ));
     assert!(equal_ignore_hash(
         &tpl(&[("a", "b"), (POD_TEMPLATE_HASH, "x")], "i"),
         &tpl(&[("a", "b"), (POD_TEMPLATE_HASH, "y")], "i")
     ));
-    assert!(!equal_ignore_hash(&tpl(&[("a", "b")], "i"), &tpl(&[("a", "c")], "i")));
-    assert!(!equal_ignore_hash(&tpl(&[("a", "b")], "i"), &tpl(&[("a", "b")], "j")));
-    assert!(equal_ignore_hash(&tpl(&[(POD_TEMPLATE_HASH, "x")], "i"), &tpl(&[], "i")));
+    assert!(!equal_ignore_hash(
+        &tpl(&[("a", "b")], "i"),
+        &tpl(&[("a", "c")], "i")
+    ));
+    assert!(!equal_ignore_hash(
+        &tpl(&[("a", "b")], "i"),
+        &tpl(&[("a", "b")], "j")
+    ));
+    assert!(equal_ignore_hash(
+        &tpl(&[(POD_TEMPLATE_HASH, "x")], "i"),
+        &tpl(&[], "i")
+    ));
 }
