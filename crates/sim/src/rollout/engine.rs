@@ -45,6 +45,7 @@ enum Event {
     Kill(u32),
     Gone(u32),
     DeadlineCheck,
+    Warm,
     Rollback,
     Horizon,
 }
@@ -561,9 +562,17 @@ impl Sim<'_> {
         self.phase == Phase::Finished && self.quiet()
     }
 
-    /// No Pod is still shutting down and no endpoint change is in flight.
+    /// No Pod is still shutting down or warming up, and no endpoint change
+    /// is in flight: the traffic has settled, so its failures are all counted.
     fn quiet(&self) -> bool {
+        let now = self.now;
         self.rss.iter().all(|r| r.terminating == 0)
+            && self
+                .rss
+                .iter()
+                .filter(|r| !r.deleted)
+                .flat_map(|r| &r.pods)
+                .all(|&id| self.pods[id as usize].warm.is_some_and(|w| w <= now))
             && !self.queue.iter().any(|Reverse((_, _, e))| {
                 matches!(e, Event::EndpointAdd(_) | Event::EndpointRemove(_))
             })
@@ -628,7 +637,7 @@ impl Sim<'_> {
             }
             Event::Kill(id) => self.stop_pod(id, true),
             Event::Gone(id) => self.stop_pod(id, true),
-            Event::DeadlineCheck | Event::Horizon => {}
+            Event::DeadlineCheck | Event::Warm | Event::Horizon => {}
             Event::Rollback => self.undo(),
         }
     }
@@ -752,6 +761,12 @@ impl Sim<'_> {
                 if let Some(r) = s.ready {
                     self.push(r, Event::Ready(id));
                     self.push(r + self.min_ready_ms, Event::Available(id));
+                }
+                // Ready before warm (no readiness probe): look again once warm.
+                if let (Some(w), Some(r)) = (s.warm, s.ready) {
+                    if w > r {
+                        self.push(w, Event::Warm);
+                    }
                 }
             }
         } else if n < spec {

@@ -361,6 +361,11 @@ fn no_readiness_probe_sends_requests_to_a_cold_app() {
     let d = basic(2, "1", "0", "");
     let r = simulate(&d, &image("web:v2"), &Model::default()).unwrap();
     assert!(r.failures[&FailureReason::AppCold] > 0);
+    // Complete at 10 s (Ready at container start), but traffic is counted
+    // until the last new Pod is warm: created at 5 s, warm at 5 + 5 + 8 s.
+    assert_eq!(r.duration_ms, Some(10_000));
+    assert_eq!(r.ended_ms, 18_000);
+    assert!(!r.hit_horizon);
 }
 
 #[test]

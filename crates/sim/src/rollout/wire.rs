@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{RolloutReport, StrategyKind};
+use super::{PodCounts, RolloutReport, StrategyKind};
 
 /// The JSON document.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -59,6 +59,44 @@ pub struct RolloutJson {
     pub stalled: bool,
     /// The ReplicaSets at the end, newest revision first.
     pub replica_sets: Vec<ReplicaSetJson>,
+    /// The Pods by template whenever they changed (`old`: the Deployment
+    /// as given; `new`: the updated template).
+    pub timeline: Vec<FrameJson>,
+}
+
+/// The Pods at one moment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FrameJson {
+    /// Seconds after the update.
+    pub t: f64,
+    /// Pods of the original template.
+    pub old: PodCountsJson,
+    /// Pods of the updated template.
+    pub new: PodCountsJson,
+}
+
+/// Pods of one template by state.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PodCountsJson {
+    /// Ready for at least minReadySeconds.
+    pub available: i64,
+    /// Ready, not yet available.
+    pub ready: i64,
+    /// Created, not Ready.
+    pub starting: i64,
+    /// Deleted, still running.
+    pub terminating: i64,
+}
+
+impl From<&PodCounts> for PodCountsJson {
+    fn from(c: &PodCounts) -> PodCountsJson {
+        PodCountsJson {
+            available: c.available,
+            ready: c.ready,
+            starting: c.starting,
+            terminating: c.terminating,
+        }
+    }
 }
 
 /// One ReplicaSet size change.
@@ -139,6 +177,15 @@ impl From<&RolloutReport> for RolloutJson {
                     revision: x.revision,
                     revision_history: x.revision_history.clone(),
                     replicas: x.replicas,
+                })
+                .collect(),
+            timeline: r
+                .timeline
+                .iter()
+                .map(|f| FrameJson {
+                    t: s(f.t_ms),
+                    old: (&f.old).into(),
+                    new: (&f.new).into(),
                 })
                 .collect(),
         }
