@@ -26,8 +26,8 @@ use super::{
 const MAX_REV_HISTORY_CHARS: usize = 2000;
 /// The kubelet's one-time extension when preStop outlives the grace period.
 const PRE_STOP_EXTENSION_MS: i64 = 2_000;
-/// After the last action, a stalled run stops this long after the progress
-/// deadline (or after an hour when there is none).
+/// A stalled run stops this long after the progress deadline counted from
+/// the last progress (or an hour after it when there is no deadline).
 const HORIZON_MARGIN_MS: i64 = 120_000;
 /// Controller syncs per instant; each sync makes at most one change, so a
 /// handful suffice, and the bound keeps a bug from looping forever.
@@ -1008,6 +1008,8 @@ impl Sim<'_> {
     }
 
     fn schedule_deadline_check(&mut self) {
+        // A rollout that makes progress is not stalled: the horizon moves too.
+        self.extend_horizon(self.last_update);
         if let Some(pds) = self.pds.filter(|p| *p != i64::from(i32::MAX) && *p >= 0) {
             let t = self.last_update + pds * 1000 + 1000;
             self.push(t, Event::DeadlineCheck);

@@ -477,3 +477,59 @@ fn json_wire_format_is_pinned() {
         serde_json::json!({"t": 0.0, "old": 2, "new": 1, "old_available": 2, "new_available": 0})
     );
 }
+
+#[test]
+fn invariants_hold_over_a_grid_of_strategies() {
+    // conventions.md: a rollout never exceeds replicas + maxSurge Pods, and
+    // (Pods never failing) never drops below replicas − maxUnavailable available.
+    let values = ["0", "1", "2", "25%", "50%", "100%"];
+    for replicas in 0..=9 {
+        for surge in values {
+            for unavailable in values {
+                let d = basic(replicas, surge, unavailable, "");
+                let r = simulate(
+                    &d,
+                    &image("web:v2"),
+                    &Model {
+                        rps: 0,
+                        ..model_d(3)
+                    },
+                )
+                .unwrap();
+                let case = format!("{replicas} {surge} {unavailable}");
+                assert!(
+                    r.max_pods <= replicas + r.max_surge,
+                    "{case}: max pods {}",
+                    r.max_pods
+                );
+                assert!(
+                    r.min_available >= replicas - r.max_unavailable,
+                    "{case}: min available {}",
+                    r.min_available
+                );
+                assert!(r.duration_ms.is_some(), "{case}: never completed");
+                let new = r
+                    .replica_sets
+                    .iter()
+                    .find(|x| x.updated_template)
+                    .expect("new RS");
+                assert_eq!(new.replicas, replicas, "{case}");
+                assert!(!r.hit_horizon, "{case}");
+            }
+        }
+    }
+}
+
+#[test]
+fn progress_resets_the_deadline() {
+    // Each wave takes 50 s, the deadline is 60 s: progress keeps refreshing
+    // lastUpdateTime, so a slow but moving rollout never times out.
+    let d = basic(6, "1", "0", "  progressDeadlineSeconds: 60\n");
+    let r = simulate(&d, &image("web:v2"), &model_d(50)).unwrap();
+    assert_eq!(r.duration_ms, Some(300_000));
+    assert_eq!(r.progress_deadline_exceeded_ms, None);
+    // A wave longer than the deadline times out, yet the rollout goes on.
+    let r = simulate(&d, &image("web:v2"), &model_d(70)).unwrap();
+    assert_eq!(r.progress_deadline_exceeded_ms, Some(61_000));
+    assert_eq!(r.duration_ms, Some(420_000));
+}

@@ -79,7 +79,7 @@ struct Flags {
     /// Run `kubectl rollout undo` this long after the update completes
     #[arg(long, value_name = "DUR")]
     rollback_after: Option<String>,
-    /// Stop at this virtual time [default: progressDeadlineSeconds + 2m after the last action]
+    /// Stop at this virtual time [default: progressDeadlineSeconds (at most 1h) + 2m after the last progress or undo]
     #[arg(long, value_name = "T")]
     until: Option<String>,
     /// Output format
