@@ -236,10 +236,12 @@ pub fn simulate(
     if template_changed {
         sim.reason = ProgressReason::Progressing;
     }
-    if let Some(RollbackAt::At(t)) = model.rollback {
-        sim.push(t.max(0), Event::Rollback);
-    }
     sim.extend_horizon(0);
+    if let Some(RollbackAt::At(t)) = model.rollback {
+        sim.push(t, Event::Rollback);
+        // The run waits for the undo however late it is asked for.
+        sim.extend_horizon(t);
+    }
     sim.sync();
     sim.observe();
     sim.run();
@@ -326,13 +328,22 @@ fn check_model(m: &Model) -> Result<(), RolloutError> {
             detail: format!("at most {MAX_RPS} requests per second, got {}", m.rps),
         });
     }
-    if let Some(until) = m.until_ms {
-        if i64::from(m.rps) * (until / 1000 + 1) > MAX_REQUESTS {
-            return Err(RolloutError::OutOfRange {
-                what: "--until".to_string(),
-                detail: format!("{} s at {} req/s is more than {MAX_REQUESTS} requests; shorten it or lower --rps", until / 1000, m.rps),
-            });
-        }
+    // The longest run these flags allow: the latest action, then at most an
+    // hour's deadline and the margin (twice over for an undo after completion).
+    let span_s = match (m.until_ms, m.rollback) {
+        (Some(until), _) => until / 1000 + 1,
+        (None, Some(RollbackAt::At(t))) => t / 1000 + 2 * 3720,
+        (None, Some(RollbackAt::AfterComplete(t))) => t / 1000 + 2 * 3720,
+        (None, None) => 3720,
+    };
+    if i64::from(m.rps) * span_s > MAX_REQUESTS {
+        return Err(RolloutError::OutOfRange {
+            what: "--rps".to_string(),
+            detail: format!(
+                "{} req/s over up to {span_s} s could be more than {MAX_REQUESTS} requests; lower --rps or bound the run with --until",
+                m.rps
+            ),
+        });
     }
     Ok(())
 }

@@ -533,3 +533,18 @@ fn progress_resets_the_deadline() {
     assert_eq!(r.progress_deadline_exceeded_ms, Some(61_000));
     assert_eq!(r.duration_ms, Some(420_000));
 }
+
+#[test]
+fn a_late_undo_is_waited_for() {
+    // Regression: the horizon was counted from the update only, so an undo
+    // asked for after it never ran.
+    let d = deployment(SEED_FIXED);
+    let m = Model {
+        rps: 1,
+        rollback: Some(RollbackAt::At(20 * 60_000)),
+        ..Model::default()
+    };
+    let r = simulate(&d, &image("payment-api:v3"), &m).unwrap();
+    assert_eq!(r.rollback_started_ms, Some(1_200_000));
+    assert_eq!(r.rollback_ms, Some(135_000));
+}
