@@ -204,3 +204,111 @@ fn bad_input_is_one_line_and_exit_2() {
     let bad_surge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {strategy: {rollingUpdate: {maxSurge: lots}}, template: {spec: {containers: [{name: c, image: i}]}}}\n";
     check_error(&["-f", "-"], bad_surge, "maxSurge");
 }
+
+/// A test-local copy of the `--output json` schema: a field added, removed
+/// or renamed in the wire type fails here first.
+#[allow(dead_code)]
+mod schema {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Rollout {
+        pub deployment: String,
+        pub update: String,
+        pub template_changed: bool,
+        pub replicas: i64,
+        pub strategy: String,
+        pub max_surge: i64,
+        pub max_unavailable: i64,
+        pub min_ready_seconds: i64,
+        pub duration_s: Option<f64>,
+        pub min_available: i64,
+        pub max_pods: i64,
+        pub requests_total: u64,
+        pub failed_requests: u64,
+        pub failures_by_reason: BTreeMap<String, u64>,
+        pub steps: Vec<Step>,
+        pub rollback_at_s: Option<f64>,
+        pub rollback_s: Option<f64>,
+        pub rollback_note: Option<String>,
+        pub progress_deadline_exceeded: bool,
+        pub progress_deadline_exceeded_s: Option<f64>,
+        pub ended_s: f64,
+        pub stalled: bool,
+        pub replica_sets: Vec<ReplicaSet>,
+        pub timeline: Vec<Frame>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Step {
+        pub t: f64,
+        pub old: i64,
+        pub new: i64,
+        pub old_available: i64,
+        pub new_available: i64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ReplicaSet {
+        pub name: String,
+        pub revision: i64,
+        pub revision_history: String,
+        pub replicas: i64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Frame {
+        pub t: f64,
+        pub old: Pods,
+        pub new: Pods,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Pods {
+        pub available: i64,
+        pub ready: i64,
+        pub starting: i64,
+        pub terminating: i64,
+    }
+}
+
+#[test]
+fn json_output_matches_the_schema() {
+    let seed = fixture("seed-fixed.yaml");
+    let v = json(&[
+        "-f",
+        &seed,
+        "--to-image",
+        "payment-api:v3",
+        "--rollback-after",
+        "2m",
+    ]);
+    let r: schema::Rollout = serde_json::from_value(v).expect("the documented schema");
+    assert_eq!(r.strategy, "RollingUpdate");
+    assert_eq!(
+        r.failed_requests,
+        r.failures_by_reason.values().sum::<u64>()
+    );
+    assert!(r.failures_by_reason.keys().all(|k| {
+        [
+            "not_listening",
+            "in_flight_killed",
+            "no_ready_endpoint",
+            "app_cold",
+        ]
+        .contains(&k.as_str())
+    }));
+    assert_eq!(r.replica_sets[0].revision, 3);
+    assert_eq!(r.replica_sets[0].revision_history, "1");
+    assert!(r
+        .timeline
+        .iter()
+        .all(|f| f.old.available + f.new.available >= 6));
+}
