@@ -286,6 +286,39 @@ pub fn timed_out(
     }
 }
 
+/// `requeueStuckDeployment`: how long (ms) until the progress deadline of
+/// an unfinished rollout, as the controller estimates it; None when there
+/// is nothing to estimate (no deadline, complete, or already timed out),
+/// 0 when under a second is left. The controller then checks again at
+/// [`requeue_at`].
+pub fn requeue_after(
+    reason: Option<ProgressReason>,
+    complete: bool,
+    last_update_ms: i64,
+    pds_s: Option<i64>,
+    now_ms: i64,
+) -> Option<i64> {
+    let pds = pds_s.filter(|p| *p != i64::from(i32::MAX))?;
+    let reason = reason?;
+    if complete || reason == ProgressReason::DeadlineExceeded {
+        return None;
+    }
+    let after = last_update_ms + pds * 1000 - now_ms;
+    Some(if after < 1000 { 0 } else { after })
+}
+
+/// When the controller looks again after [`requeue_after`] gave `after`: a
+/// second later than the estimate ("to avoid milliseconds skew"), or at
+/// once (rate-limited, the queue's 5 ms base delay) when under a second
+/// was left.
+pub fn requeue_at(now_ms: i64, after: i64) -> i64 {
+    if after == 0 {
+        now_ms + 5
+    } else {
+        now_ms + after + 1000
+    }
+}
+
 /// `round()` as Go's `math.Round`: half away from zero.
 fn round_half_away(x: f64) -> i64 {
     x.round() as i64

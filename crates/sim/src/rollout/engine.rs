@@ -1018,13 +1018,10 @@ impl Sim<'_> {
         v
     }
 
+    /// The Progressing condition was refreshed: a rollout that makes
+    /// progress is not stalled, so the horizon moves too.
     fn schedule_deadline_check(&mut self) {
-        // A rollout that makes progress is not stalled: the horizon moves too.
         self.extend_horizon(self.last_update);
-        if let Some(pds) = self.pds.filter(|p| *p != i64::from(i32::MAX) && *p >= 0) {
-            let t = self.last_update + pds * 1000 + 1000;
-            self.push(t, Event::DeadlineCheck);
-        }
     }
 
     /// `syncRolloutStatus`: complete, else progressing, else timed out; and
@@ -1053,6 +1050,17 @@ impl Sim<'_> {
         }
         self.last_status = s;
         if !complete {
+            // `requeueStuckDeployment`: look again when the deadline may have passed.
+            if let Some(after) = controller::requeue_after(
+                Some(self.reason),
+                false,
+                self.last_update,
+                self.pds,
+                self.now,
+            ) {
+                let t = controller::requeue_at(self.now, after);
+                self.push(t, Event::DeadlineCheck);
+            }
             return;
         }
         match self.phase {

@@ -570,3 +570,45 @@ fn equal_ignore_hash_ignores_only_the_hash_label() {
         &tpl(&[], "i")
     ));
 }
+
+#[track_caller]
+fn check_requeue(
+    reason: Option<ProgressReason>,
+    complete: bool,
+    pds: Option<i64>,
+    now_s: f64,
+    want_s: Option<f64>,
+) {
+    // progress_test.go: lastUpdateTime 18:49:00, here t = 0.
+    let now_ms = (now_s * 1000.0).round() as i64;
+    let got = requeue_after(reason, complete, 0, pds, now_ms);
+    assert_eq!(got, want_s.map(|s| (s * 1000.0).round() as i64));
+}
+
+#[test]
+fn requeue_stuck_deployment_cases() {
+    use ProgressReason::*;
+    // progress_test.go TestRequeueStuckDeployment (pds 60)
+    check_requeue(Some(Progressing), false, None, 0.0, None); // nil progressDeadlineSeconds
+    check_requeue(
+        Some(Progressing),
+        false,
+        Some(i64::from(i32::MAX)),
+        0.0,
+        None,
+    ); // infinite
+    check_requeue(None, false, Some(60), 0.0, None); // no progressing condition
+    check_requeue(Some(Progressing), true, Some(60), 0.0, None); // complete deployment
+    check_requeue(Some(DeadlineExceeded), false, Some(60), 0.0, None); // already failed
+    check_requeue(Some(Progressing), false, Some(60), 30.0, Some(30.0)); // stuck - 30s
+    check_requeue(Some(Progressing), false, Some(60), 59.0, Some(1.0)); // stuck - 1s
+    check_requeue(Some(Progressing), false, Some(60), 59.001, Some(0.0)); // less than a second => now
+    check_requeue(Some(Progressing), false, Some(60), 60.0, Some(0.0)); // now
+    check_requeue(Some(Progressing), false, Some(60), 61.0, Some(0.0)); // 1s after deadline
+    check_requeue(Some(Progressing), false, Some(60), 120.0, Some(0.0)); // 60s after deadline
+                                                                         // The look again comes a second after the estimate, when the deadline
+                                                                         // is strictly past (TestDeploymentTimedOut's rule).
+    assert_eq!(requeue_at(0, 60_000), 61_000);
+    assert!(timed_out(Progressing, 0, Some(60), 61_000));
+    assert_eq!(requeue_at(59_500, 0), 59_505);
+}
