@@ -422,6 +422,33 @@ pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
     strip(a) == strip(b)
 }
 
+/// One ReplicaSet as `FindNewReplicaSet` sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate<'a> {
+    /// Its pod template.
+    pub template: &'a PodTemplateSpec,
+    /// Creation order: smaller is older.
+    pub created: u64,
+    /// Name, for ties.
+    pub name: &'a str,
+}
+
+/// `FindNewReplicaSet`: the index of the oldest ReplicaSet (by creation,
+/// then name) whose template equals the Deployment's ignoring the
+/// pod-template-hash label.
+pub fn find_new_replica_set(deployment: &PodTemplateSpec, rss: &[Candidate<'_>]) -> Option<usize> {
+    let mut order: Vec<usize> = (0..rss.len()).collect();
+    order.sort_by(|&a, &b| {
+        rss[a]
+            .created
+            .cmp(&rss[b].created)
+            .then_with(|| rss[a].name.cmp(rss[b].name))
+    });
+    order
+        .into_iter()
+        .find(|&i| equal_ignore_hash(rss[i].template, deployment))
+}
+
 /// The revision-history annotation after a ReplicaSet at `old_revision`
 /// is reused (`SetNewReplicaSetAnnotations`): `old_revision` appended,
 /// the oldest entries dropped until the whole fits in `limit` characters;

@@ -612,3 +612,85 @@ fn requeue_stuck_deployment_cases() {
     assert!(timed_out(Progressing, 0, Some(60), 61_000));
     assert_eq!(requeue_at(59_500, 0), 59_505);
 }
+
+#[test]
+fn find_new_replica_set_cases() {
+    // deployment_util_test.go TestFindNewReplicaSet (restated)
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let tpl = |hash: &str, image: &str| PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(
+                [
+                    ("app".to_string(), "web".to_string()),
+                    (POD_TEMPLATE_HASH.to_string(), hash.to_string()),
+                ]
+                .into(),
+            ),
+            ..Default::default()
+        }),
+        spec: Some(k8s_openapi::api::core::v1::PodSpec {
+            containers: vec![k8s_openapi::api::core::v1::Container {
+                name: "c".into(),
+                image: Some(image.into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+    };
+    let deployment = tpl("", "v2");
+    let (same_a, same_b, other) = (tpl("aaa", "v2"), tpl("bbb", "v2"), tpl("ccc", "v1"));
+    // "Get new ReplicaSet with the same template as Deployment spec but different pod-template-hash value"
+    let rss = [
+        Candidate {
+            template: &other,
+            created: 1,
+            name: "old",
+        },
+        Candidate {
+            template: &same_a,
+            created: 2,
+            name: "new",
+        },
+    ];
+    assert_eq!(find_new_replica_set(&deployment, &rss), Some(1));
+    // "Get the oldest new ReplicaSet when there are more than one ReplicaSet with the same template"
+    let rss = [
+        Candidate {
+            template: &same_b,
+            created: 3,
+            name: "newer",
+        },
+        Candidate {
+            template: &same_a,
+            created: 2,
+            name: "older",
+        },
+        Candidate {
+            template: &other,
+            created: 1,
+            name: "old",
+        },
+    ];
+    assert_eq!(find_new_replica_set(&deployment, &rss), Some(1));
+    // Same creation time: by name.
+    let rss = [
+        Candidate {
+            template: &same_b,
+            created: 2,
+            name: "b",
+        },
+        Candidate {
+            template: &same_a,
+            created: 2,
+            name: "a",
+        },
+    ];
+    assert_eq!(find_new_replica_set(&deployment, &rss), Some(1));
+    // "Get nil new ReplicaSet"
+    let rss = [Candidate {
+        template: &other,
+        created: 1,
+        name: "old",
+    }];
+    assert_eq!(find_new_replica_set(&deployment, &rss), None);
+}
