@@ -1,0 +1,254 @@
+//! What a Pod template means for the pod model: when a new Pod turns Ready
+//! (pod start, app warm-up, startup and readiness probes) and how long it
+//! takes to stop (preStop hook, termination grace period). Pure functions of
+//! the template and the model; the event loop in `engine.rs` uses them.
+
+use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Probe};
+
+use super::Model;
+
+/// Longer grace periods and hooks are taken as this (about 31 years): no
+/// simulation gets near it, and time arithmetic cannot overflow.
+const MAX_SECONDS: i64 = 1_000_000_000;
+
+/// Probe timing, in milliseconds, with the API defaults applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeTiming {
+    /// `initialDelaySeconds` (default 0).
+    pub initial_delay_ms: i64,
+    /// `periodSeconds` (default 10, at least 1).
+    pub period_ms: i64,
+    /// `successThreshold` (default 1, at least 1).
+    pub success_threshold: i64,
+}
+
+impl ProbeTiming {
+    fn of(p: &Probe) -> ProbeTiming {
+        ProbeTiming {
+            initial_delay_ms: i64::from(p.initial_delay_seconds.unwrap_or(0).max(0)) * 1000,
+            period_ms: i64::from(p.period_seconds.unwrap_or(10).max(1)) * 1000,
+            success_threshold: i64::from(p.success_threshold.unwrap_or(1).max(1)),
+        }
+    }
+
+    /// The first probe at or after `not_before`, probes running at
+    /// `running + initialDelay + k × period`.
+    fn first_tick_at_or_after(&self, running: i64, not_before: i64) -> i64 {
+        let first = running + self.initial_delay_ms;
+        if not_before <= first {
+            return first;
+        }
+        let k = (not_before - first + self.period_ms - 1) / self.period_ms;
+        first + k * self.period_ms
+    }
+}
+
+/// How a template's Pods start and stop under the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodTiming {
+    /// The readiness probe, if any container has one (the first found).
+    pub readiness: Option<ProbeTiming>,
+    /// The startup probe, if any (readiness probes wait for it).
+    pub startup: Option<ProbeTiming>,
+    /// The longest preStop hook among the containers, in ms.
+    pub pre_stop_ms: i64,
+    /// `terminationGracePeriodSeconds` (default 30) in ms.
+    pub grace_ms: i64,
+    /// The app never warms up (`--new-version-broken` on the updated template).
+    pub broken: bool,
+}
+
+/// When a Pod's container runs, its app warms up and it turns Ready
+/// (None: never), relative to the same clock as `created`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Startup {
+    /// The container runs.
+    pub running: i64,
+    /// The app answers (None: never).
+    pub warm: Option<i64>,
+    /// The Ready condition turns True (None: never).
+    pub ready: Option<i64>,
+}
+
+impl PodTiming {
+    /// Reads the template.
+    pub fn of(t: &PodTemplateSpec, broken: bool) -> PodTiming {
+        let empty = Vec::new();
+        let containers: &Vec<Container> = t.spec.as_ref().map(|s| &s.containers).unwrap_or(&empty);
+        let readiness = containers
+            .iter()
+            .find_map(|c| c.readiness_probe.as_ref())
+            .map(ProbeTiming::of);
+        let startup = containers
+            .iter()
+            .find_map(|c| c.startup_probe.as_ref())
+            .map(ProbeTiming::of);
+        let pre_stop_ms = containers.iter().map(pre_stop_ms).max().unwrap_or(0);
+        let grace_s = t
+            .spec
+            .as_ref()
+            .and_then(|s| s.termination_grace_period_seconds)
+            .unwrap_or(30)
+            .max(0);
+        PodTiming {
+            readiness,
+            startup,
+            pre_stop_ms,
+            grace_ms: grace_s.min(MAX_SECONDS) * 1000,
+            broken,
+        }
+    }
+
+    /// The startup of a Pod created at `created`.
+    pub fn startup(&self, created: i64, m: &Model) -> Startup {
+        let running = created + m.pod_start_ms;
+        let warm = (!self.broken).then_some(running + m.app_warmup_ms);
+        let ready = match (self.readiness, warm) {
+            (_, None) => None,
+            (None, Some(_)) => Some(running),
+            (Some(r), Some(w)) => {
+                // Readiness probes are held until the startup probe succeeds,
+                // which it does at its first probe that finds the app warm.
+                let gate = match self.startup {
+                    Some(s) => s.first_tick_at_or_after(running, w),
+                    None => running,
+                };
+                let first = r.first_tick_at_or_after(running, w.max(gate));
+                Some(first + (r.success_threshold - 1) * r.period_ms)
+            }
+        };
+        Startup {
+            running,
+            warm,
+            ready,
+        }
+    }
+}
+
+/// The preStop hook's duration: `sleep: {seconds}`, or an exec of
+/// `sleep N` (directly or through `sh -c "sleep N"`); anything else 0.
+pub fn pre_stop_ms(c: &Container) -> i64 {
+    let Some(h) = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
+        return 0;
+    };
+    if let Some(s) = &h.sleep {
+        return s.seconds.clamp(0, MAX_SECONDS) * 1000;
+    }
+    let Some(cmd) = h.exec.as_ref().and_then(|e| e.command.as_ref()) else {
+        return 0;
+    };
+    let words: Vec<&str> = match cmd.as_slice() {
+        [sh, flag, script] if is_shell(sh) && flag == "-c" => script.split_whitespace().collect(),
+        _ => cmd.iter().map(String::as_str).collect(),
+    };
+    sleep_ms(&words).unwrap_or(0)
+}
+
+fn is_shell(s: &str) -> bool {
+    matches!(s.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
+}
+
+/// `sleep N` (N seconds, possibly fractional or with an s suffix) at the
+/// start of a command line.
+fn sleep_ms(words: &[&str]) -> Option<i64> {
+    let (cmd, arg) = (words.first()?, words.get(1)?);
+    if cmd.rsplit('/').next() != Some("sleep") {
+        return None;
+    }
+    let n: f64 = arg.trim_end_matches(['s', ';']).parse().ok()?;
+    (n.is_finite() && n >= 0.0).then(|| (n.min(MAX_SECONDS as f64) * 1000.0).round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{ExecAction, Lifecycle, LifecycleHandler, SleepAction};
+
+    fn with_hook(h: LifecycleHandler) -> Container {
+        Container {
+            name: "c".into(),
+            lifecycle: Some(Lifecycle {
+                pre_stop: Some(h),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn exec(cmd: &[&str]) -> LifecycleHandler {
+        LifecycleHandler {
+            exec: Some(ExecAction {
+                command: Some(cmd.iter().map(|s| s.to_string()).collect()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[track_caller]
+    fn check_pre_stop(h: LifecycleHandler, want_ms: i64) {
+        assert_eq!(pre_stop_ms(&with_hook(h)), want_ms);
+    }
+
+    #[test]
+    fn pre_stop_forms() {
+        check_pre_stop(
+            LifecycleHandler {
+                sleep: Some(SleepAction { seconds: 10 }),
+                ..Default::default()
+            },
+            10_000,
+        );
+        check_pre_stop(exec(&["sleep", "5"]), 5_000);
+        check_pre_stop(exec(&["/bin/sleep", "2.5"]), 2_500);
+        check_pre_stop(exec(&["sh", "-c", "sleep 15"]), 15_000);
+        check_pre_stop(exec(&["/bin/sh", "-c", "sleep 3 && kill -TERM 1"]), 3_000);
+        check_pre_stop(exec(&["nginx", "-s", "quit"]), 0);
+        assert_eq!(pre_stop_ms(&Container::default()), 0);
+    }
+
+    #[track_caller]
+    fn check_ready(
+        readiness: Option<ProbeTiming>,
+        startup: Option<ProbeTiming>,
+        want: Option<i64>,
+    ) {
+        let t = PodTiming {
+            readiness,
+            startup,
+            pre_stop_ms: 0,
+            grace_ms: 30_000,
+            broken: false,
+        };
+        assert_eq!(t.startup(0, &Model::default()).ready, want);
+    }
+
+    fn probe(delay: i64, period: i64, success: i64) -> Option<ProbeTiming> {
+        Some(ProbeTiming {
+            initial_delay_ms: delay * 1000,
+            period_ms: period * 1000,
+            success_threshold: success,
+        })
+    }
+
+    #[test]
+    fn readiness_timing() {
+        // Defaults: running at 5 s, warm at 13 s.
+        check_ready(None, None, Some(5_000));
+        // Probes at 5+10=15, 20, ...: first finding the app warm is 15.
+        check_ready(probe(10, 5, 1), None, Some(15_000));
+        // Probes at 5, 15, 25: 15 finds it warm; two successes: 25.
+        check_ready(probe(0, 10, 2), None, Some(25_000));
+        // A probe exactly when the app warms finds it warm: 5 + 8 = 13.
+        check_ready(probe(8, 1, 1), None, Some(13_000));
+        // Startup probe every 2 s from 5: succeeds at 13; readiness every 5 s from 5: 15.
+        check_ready(probe(0, 5, 1), probe(0, 2, 1), Some(15_000));
+        let broken = PodTiming {
+            readiness: None,
+            startup: None,
+            pre_stop_ms: 0,
+            grace_ms: 0,
+            broken: true,
+        };
+        assert_eq!(broken.startup(0, &Model::default()).ready, None);
+    }
+}
