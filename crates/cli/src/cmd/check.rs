@@ -88,14 +88,21 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
         Some(s) => Some(check::scenario::run(s, &parsed).map_err(anyhow::Error::msg)?),
         None => None,
     };
-    let (results, measured) = match run {
-        Some(r) => (r.results, r.measured),
-        None => (check::evaluate(&requirements, None), None),
-    };
-    let report = Report {
-        findings,
-        requirements: results,
-        simulated: measured,
+    let report = match run {
+        Some(r) => Report {
+            findings,
+            requirements: r.results,
+            simulated: r.measured,
+            notes: r.notes,
+            not_run: r.not_run,
+        },
+        None => Report {
+            findings,
+            requirements: check::evaluate(&requirements, None),
+            simulated: None,
+            notes: Vec::new(),
+            not_run: None,
+        },
     };
     let files: Vec<String> = texts.into_iter().map(|(n, _)| n).collect();
     match a.output {
@@ -260,6 +267,18 @@ fn text(report: &Report, scenario: Option<&Scenario>, files: &[String], color: b
                 r.expected, r.reason
             ));
         }
+        if let Some(why) = &report.not_run {
+            out.push_str(&format!("  not simulated: {why}\n"));
+        }
+        if !report.notes.is_empty() {
+            out.push_str(&format!(
+                "{}\n",
+                term::paint("  What the simulation showed:", Style::Bold, color)
+            ));
+            for n in &report.notes {
+                out.push_str(&format!("  - {n}\n"));
+            }
+        }
         let count = |v: Option<bool>| report.requirements.iter().filter(|r| r.passed == v).count();
         out.push_str(&format!(
             "requirements: {} passed, {} failed, {} not simulated\n",
@@ -319,6 +338,10 @@ pub mod wire {
         pub id: String,
         pub title: String,
         pub requirements: Vec<WireRequirement>,
+        /// What the simulation showed, in sentences with the numbers.
+        pub notes: Vec<String>,
+        /// Why the scenario could not be simulated (null when it was).
+        pub not_simulated: Option<String>,
     }
 
     /// One requirement's verdict.
@@ -409,6 +432,8 @@ pub mod wire {
                             proves: r.proves.clone(),
                         })
                         .collect(),
+                    notes: report.notes.clone(),
+                    not_simulated: report.not_run.clone(),
                 }),
                 failed: report.failed(),
             }

@@ -150,6 +150,10 @@ pub struct Report {
     pub requirements: Vec<RequirementResult>,
     /// What the simulators measured, when a scenario was simulated.
     pub simulated: Option<Measurements>,
+    /// What the simulation showed, in sentences with the numbers.
+    pub notes: Vec<String>,
+    /// Why the scenario could not be simulated, when it could not.
+    pub not_run: Option<String>,
 }
 
 impl Report {
