@@ -419,14 +419,12 @@ pub(super) fn run(
                     });
                 }
             }
-            Action::Scale { replicas, .. } => {
-                if !(0..=MAX_REPLICAS).contains(replicas) {
-                    return Err(StsError::Replicas {
-                        set: spec.name.clone(),
-                        what: "--scale".into(),
-                        replicas: *replicas,
-                    });
-                }
+            Action::Scale { replicas, .. } if !(0..=MAX_REPLICAS).contains(replicas) => {
+                return Err(StsError::Replicas {
+                    set: spec.name.clone(),
+                    what: "--scale".into(),
+                    replicas: *replicas,
+                });
             }
             _ => {}
         }
@@ -1148,10 +1146,10 @@ impl Sim<'_> {
                         .iter()
                         .filter(|(o, v)| {
                             v.attached_to == Some(n)
-                                && !self
+                                && self
                                     .live
                                     .get(o)
-                                    .is_some_and(|&i| self.pods[i].node == Some(n))
+                                    .is_none_or(|&i| self.pods[i].node != Some(n))
                         })
                         .map(|(o, _)| *o)
                         .collect();
@@ -1372,7 +1370,7 @@ impl Sim<'_> {
                 .sum();
             let zone_load = count_in(false, "topology.kubernetes.io/zone", n);
             let score = (pref, soft, active[n], zone_load);
-            if best.map_or(true, |(s, _)| score < s) {
+            if !matches!(best, Some((s, _)) if s <= score) {
                 best = Some((score, n));
             }
         }

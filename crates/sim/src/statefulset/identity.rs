@@ -169,14 +169,8 @@ pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, Stri
 /// Whether a selector selects nothing at all (`{}` selects everything for a
 /// PDB or affinity term, but a Service with no selector selects no Pods).
 pub fn selector_is_empty(selector: &LabelSelector) -> bool {
-    selector
-        .match_labels
-        .as_ref()
-        .map_or(true, |m| m.is_empty())
-        && selector
-            .match_expressions
-            .as_ref()
-            .map_or(true, |m| m.is_empty())
+    !matches!(&selector.match_labels, Some(m) if !m.is_empty())
+        && !matches!(&selector.match_expressions, Some(m) if !m.is_empty())
 }
 
 #[cfg(test)]
