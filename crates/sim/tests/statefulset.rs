@@ -808,3 +808,69 @@ fn the_node_loss_timeline_reads_at_a_glance() {
     );
     insta::assert_snapshot!(render_text(&r));
 }
+
+#[test]
+fn min_ready_seconds_delays_the_next_ordinal() {
+    // From TestScaleUpStatefulSetWithMinReadySeconds: in OrderedReady the next
+    // Pod waits until its predecessor has been Ready for minReadySeconds.
+    let r = run(&web(3, "  minReadySeconds: 10", true), 3, vec![]);
+    let c = created(&r);
+    assert_eq!(c[1], ("web-1".into(), 25.0));
+    assert_eq!(c[2], ("web-2".into(), 50.0));
+}
+
+#[test]
+fn pods_below_the_partition_are_recreated_at_the_current_revision() {
+    // newVersionedStatefulSetPod: an ordinal below the partition keeps the
+    // current revision even when it is deleted during an update.
+    let extra = "  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate: {partition: 2}";
+    let r = run(
+        &web(3, extra, true),
+        3,
+        vec![
+            Action::Update { at_ms: s(100) },
+            Action::DeletePod {
+                pod: "web-0".into(),
+                at_ms: s(200),
+            },
+        ],
+    );
+    let revs: Vec<(String, u32)> = r
+        .records
+        .iter()
+        .map(|p| (p.name.clone(), p.revision))
+        .collect();
+    assert_eq!(
+        revs,
+        vec![
+            ("web-0".into(), 1),
+            ("web-1".into(), 1),
+            ("web-2".into(), 1),
+            ("web-2".into(), 2),
+            ("web-0".into(), 1)
+        ]
+    );
+}
+
+#[test]
+fn a_pod_tolerating_unreachable_for_longer_is_evicted_later() {
+    // The Pod's own toleration replaces the admission default of 300 s.
+    let mut objects = web(2, "", false);
+    if let Object::StatefulSet(set) = &mut objects[0] {
+        let pod = set.spec.as_mut().unwrap().template.spec.as_mut().unwrap();
+        pod.tolerations = Some(vec![serde_json::from_value(serde_json::json!({
+            "key": "node.kubernetes.io/unreachable", "operator": "Exists",
+            "effect": "NoExecute", "tolerationSeconds": 30
+        }))
+        .unwrap()]);
+    }
+    let r = run(
+        &objects,
+        3,
+        vec![Action::FailNode {
+            node: "node-1".into(),
+            at_ms: s(60),
+        }],
+    );
+    assert_eq!(r.records[0].deleting_ms, Some(s(60 + 50 + 30)));
+}

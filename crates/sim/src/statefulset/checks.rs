@@ -135,6 +135,13 @@ pub fn findings(objects: &[Object]) -> Vec<Finding> {
     out
 }
 
+/// The findings about one StatefulSet (and its Service and PDBs).
+pub(super) fn findings_for(set: &StatefulSet, objects: &[Object]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    check_set(set, objects, &mut out);
+    out
+}
+
 /// Like [`findings`], locating each finding at the document it is about.
 pub fn findings_in(documents: &[Document]) -> Vec<Finding> {
     let objects: Vec<Object> = documents.iter().map(|d| d.object.clone()).collect();

@@ -438,12 +438,7 @@ pub(super) fn run(
             oos_ms: None,
         })
         .collect();
-    let findings = checks::findings(objects)
-        .into_iter()
-        .filter(|f| {
-            f.object == format!("StatefulSet/{}", spec.name) || f.message.contains(&spec.name)
-        })
-        .collect();
+    let findings = checks::findings_for(set, objects);
     let mut sim = Sim {
         replicas: spec.replicas,
         spec,
