@@ -7,7 +7,7 @@
 //! scheduler places pending Pods.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{
@@ -372,6 +372,8 @@ struct Sim<'a> {
     pods: Vec<Pod>,
     /// Ordinal to the index of the Pod object that exists with that name.
     live: BTreeMap<i64, usize>,
+    /// Pods waiting for a node, as (ordinal, index).
+    unscheduled: BTreeSet<(i64, usize)>,
     volumes: BTreeMap<i64, Volume>,
     queue: BinaryHeap<Reverse<(u64, u64, Ev)>>,
     seq: u64,
@@ -448,6 +450,7 @@ pub(super) fn run(
         nodes,
         pods: Vec::new(),
         live: BTreeMap::new(),
+        unscheduled: BTreeSet::new(),
         volumes: BTreeMap::new(),
         queue: BinaryHeap::new(),
         seq: 0,
@@ -684,6 +687,7 @@ impl Sim<'_> {
             unschedulable_reported: false,
         });
         self.live.insert(o, i);
+        self.unscheduled.insert((o, i));
         let fresh = !self.volumes.contains_key(&o);
         self.volumes.entry(o).or_default();
         let claims = self.claims(o).join(", ");
@@ -1181,17 +1185,21 @@ impl Sim<'_> {
 
     /// Binds pending Pods, lowest ordinal first.
     fn schedule(&mut self, t: u64) {
+        // Lowest ordinal first; deleted or bound Pods leave the set.
         let pending: Vec<usize> = self
-            .live
-            .values()
-            .copied()
+            .unscheduled
+            .iter()
+            .map(|&(_, i)| i)
             .filter(|&i| self.pods[i].node.is_none() && !self.pods[i].terminating())
             .collect();
+        self.unscheduled
+            .retain(|&(_, i)| self.pods[i].node.is_none() && !self.pods[i].terminating());
         for i in pending {
             match self.place(i) {
                 Ok(n) => {
                     let o = self.pods[i].rec.ordinal;
                     self.pods[i].node = Some(n);
+                    self.unscheduled.remove(&(o, i));
                     self.pods[i].rec.node = Some(self.nodes[n].name.clone());
                     self.pods[i].rec.scheduled_ms = Some(t);
                     let node = self.nodes[n].name.clone();
