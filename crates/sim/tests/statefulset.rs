@@ -874,3 +874,24 @@ fn a_pod_tolerating_unreachable_for_longer_is_evicted_later() {
     );
     assert_eq!(r.records[0].deleting_ms, Some(s(60 + 50 + 30)));
 }
+
+#[track_caller]
+fn check_scenario(objects: &[Object], expect: [bool; 4]) {
+    let reqs =
+        kubeprep_sim::statefulset::redis_cluster(pick(objects, None).unwrap(), objects).unwrap();
+    let got: Vec<bool> = reqs.iter().map(|r| r.passed).collect();
+    assert_eq!(got, expect, "{reqs:#?}");
+}
+
+#[test]
+fn the_redis_cluster_scenario_passes_the_corrected_answer_only() {
+    check_scenario(&fixture("corrected.yaml"), [true, true, true, true]);
+    // The seed with labels: identities and storage, but Parallel and no spreading.
+    check_scenario(&fixture("seed-labelled.yaml"), [true, true, false, false]);
+    // Without the headless Service: no stable DNS names.
+    let no_svc: Vec<Object> = fixture("corrected.yaml")
+        .into_iter()
+        .filter(|o| !matches!(o, Object::Service(_)))
+        .collect();
+    check_scenario(&no_svc, [false, true, true, true]);
+}

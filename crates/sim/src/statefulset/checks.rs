@@ -494,6 +494,17 @@ fn pdb_blocks(p: &PodDisruptionBudget, replicas: i64) -> Option<String> {
     None
 }
 
+/// Whether the set's Pods are spread across nodes: by a required rule
+/// (`Some(true)`), only by preferences (`Some(false)`), or not at all.
+pub(super) fn spreads_across_nodes(set: &StatefulSet) -> Option<bool> {
+    let pod = set.spec.as_ref()?.template.spec.clone().unwrap_or_default();
+    match spread(&pod, &template_labels(set)) {
+        Spread::Required => Some(true),
+        Spread::Preferred => Some(false),
+        Spread::None => None,
+    }
+}
+
 enum Spread {
     Required,
     Preferred,

@@ -8,6 +8,8 @@
 //!   an [`StsReport`]: every Pod incarnation with its node, volume and
 //!   readiness times, the events, and when the set was first (and again) ready.
 //! - [`findings`] checks manifests (`statefulset.*` ids) for `kubeprep check`.
+//! - [`redis_cluster`] decides the `redis-cluster` scenario's four
+//!   requirements (identities, storage, ordered startup, node loss) by simulation.
 //! - [`render_text`] draws a report as a timeline, an identities table and
 //!   the events, for a terminal (plain text; the caller prints it).
 //!
@@ -19,6 +21,7 @@ mod checks;
 mod engine;
 pub mod identity;
 mod render;
+mod scenario;
 
 use std::fmt;
 
@@ -29,6 +32,7 @@ use crate::manifest::Object;
 
 pub use checks::{findings, findings_in};
 pub use render::render_text;
+pub use scenario::{redis_cluster, Requirement};
 
 /// The most replicas (and the most nodes) a simulation accepts: enough for
 /// any interview, small enough to answer in milliseconds.
