@@ -895,3 +895,17 @@ fn the_redis_cluster_scenario_passes_the_corrected_answer_only() {
         .collect();
     check_scenario(&no_svc, [false, true, true, true]);
 }
+
+#[test]
+fn findings_in_documents_carry_their_file() {
+    let path = format!(
+        "{}/tests/fixtures/statefulset/seed.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let parsed = parse_str("seed.yaml", &std::fs::read_to_string(path).unwrap());
+    let found = kubeprep_sim::statefulset::findings_in(&parsed.documents);
+    assert!(!found.is_empty());
+    assert!(found
+        .iter()
+        .all(|f| f.file.as_deref() == Some("seed.yaml") && f.line.is_some()));
+}
