@@ -662,6 +662,11 @@ fn the_seed_gets_the_findings_the_design_lists() {
             "StatefulSet/redis-cluster",
         ),
         (
+            "statefulset.service-publish-not-ready",
+            Severity::Info,
+            "Service/redis-cluster-headless",
+        ),
+        (
             "statefulset.service-selector-mismatch",
             Severity::Error,
             "Service/redis-cluster-headless",

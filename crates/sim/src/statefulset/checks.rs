@@ -256,6 +256,21 @@ fn check_set(set: &StatefulSet, objects: &[Object], out: &mut Vec<Finding>) {
                 "set `clusterIP: None` on the Service (clusterIP is immutable: delete and recreate it)".into(),
             );
         }
+        let publishes = svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.publish_not_ready_addresses)
+            .unwrap_or(false);
+        if redis && is_headless(svc) && !publishes {
+            o.add_on(
+                &svc_ref,
+                "statefulset.service-publish-not-ready",
+                Severity::Info,
+                "spec.publishNotReadyAddresses",
+                format!("Service {svc_name} publishes DNS records only for Ready Pods: cluster peers cannot find each other while forming or recovering"),
+                "set `publishNotReadyAddresses: true` on the headless Service".into(),
+            );
+        }
         if !service_selects(svc, &labels) {
             o.add_on(
                 &svc_ref,
