@@ -253,6 +253,21 @@ pub(crate) fn validate(
             out.push(s);
         }
     }
+    // Configurations that claim to meet a scenario must name one that exists.
+    for problem in &pack.problems {
+        for (i, c) in problem.configurations.iter().enumerate() {
+            if let Some(id) = &c.scenario {
+                if !out.iter().any(|s| &s.id == id) {
+                    errors.push(PackError::Invalid {
+                        file: format!("questions ({})", problem.id),
+                        line: 0,
+                        path: format!("problem.configurations[{i}].scenario"),
+                        reason: format!("unknown scenario `{id}`; use an id from scenarios/"),
+                    });
+                }
+            }
+        }
+    }
     out
 }
 

@@ -152,6 +152,11 @@ pub struct Configuration {
     /// What to notice about it (corrections to the seed go here).
     #[serde(default)]
     pub notes: Option<String>,
+    /// A scenario id: this configuration, together with the problem's other
+    /// configurations naming the same scenario, meets every requirement of it
+    /// (checked in CI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 /// How hard a question is; drives adaptive flow.
@@ -473,7 +478,7 @@ pub const METRICS: &[(&str, &[&str])] = &[
             "ordered_startup",
             "stable_identities",
             "volumes_kept",
-            "pods_lost_on_node_loss",
+            "survives_node_loss",
             "recovered_s",
         ],
     ),

@@ -112,10 +112,37 @@ fn simulate(
     if let Some(h) = &sim.hpa {
         hpa_run(h, parsed, &mut m, notes)?;
     }
+    if sim.statefulset.is_some() {
+        statefulset_runs(parsed, &mut m, notes)?;
+    }
     if sim.rbac.is_some() {
         rbac_rows(parsed, reqs, &mut m, notes);
     }
     Ok(m)
+}
+
+/// The StatefulSet started on a cluster one node larger than it needs, then
+/// the busiest node lost and the out-of-service taint applied.
+fn statefulset_runs(
+    parsed: &Parsed,
+    m: &mut Measurements,
+    notes: &mut Vec<String>,
+) -> Result<(), String> {
+    let objects: Vec<Object> = parsed.objects().cloned().collect();
+    let set = crate::statefulset::pick(&objects, None).map_err(|e| e.to_string())?;
+    let verdicts = crate::statefulset::redis_cluster(set, &objects).map_err(|e| e.to_string())?;
+    for v in verdicts {
+        let metric = match v.id {
+            "stable-identities" => "stable_identities",
+            "storage" => "volumes_kept",
+            "ordered-startup" => "ordered_startup",
+            "survives-node-loss" => "survives_node_loss",
+            _ => continue,
+        };
+        m.record(metric, None, Some(if v.passed { 1.0 } else { 0.0 }));
+        notes.push(format!("{}: {}.", v.id, v.reason.trim_end_matches('.')));
+    }
+    Ok(())
 }
 
 fn secs(ms: Option<i64>) -> Option<f64> {
