@@ -363,6 +363,31 @@ pub fn scorecard(card: &kubeprep_interview::Scorecard, color: bool) -> String {
         ]);
     }
     s.push_str(&format!("\n{q}\n"));
+    for q in card.questions.iter() {
+        let Some(v) = &q.simulation else { continue };
+        s.push_str(&format!(
+            "\n{} {} ({})\n",
+            paint("Manifest run:", Style::Bold, color),
+            q.id,
+            sanitize(v.title.as_deref().unwrap_or("no scenario"))
+        ));
+        for p in &v.problems {
+            s.push_str(&format!("  rejected: {}\n", sanitize(p)));
+        }
+        for r in &v.requirements {
+            let (word, style) = match r.passed {
+                Some(true) => ("PASS", Style::Green),
+                Some(false) => ("FAIL", Style::Red),
+                None => ("SKIP", Style::Dim),
+            };
+            s.push_str(&format!(
+                "  {} {} — {}\n",
+                paint(word, style, color),
+                sanitize(&r.text),
+                sanitize(&r.detail)
+            ));
+        }
+    }
     s.push_str(&format!("\n{}\n", paint("Transcript", Style::Bold, color)));
     for turn in &card.transcript {
         let who = match turn.speaker {

@@ -529,6 +529,18 @@ fn utc(ms: i64) -> String {
     )
 }
 
+/// "simulated: 3 of 4 requirements met" (or what stopped the run).
+fn simulation_note(v: &crate::simulate::Verdict) -> String {
+    let (met, judged) = v.tally();
+    if judged > 0 {
+        format!("simulated: {met} of {judged} requirements met")
+    } else if !v.problems.is_empty() {
+        "manifest rejected".to_string()
+    } else {
+        "manifest checked".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,17 +567,5 @@ mod tests {
             h("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
-    }
-}
-
-/// "simulated: 3 of 4 requirements met" (or what stopped the run).
-fn simulation_note(v: &crate::simulate::Verdict) -> String {
-    let (met, judged) = v.tally();
-    if judged > 0 {
-        format!("simulated: {met} of {judged} requirements met")
-    } else if !v.problems.is_empty() {
-        "manifest rejected".to_string()
-    } else {
-        "manifest checked".to_string()
     }
 }

@@ -172,3 +172,64 @@ impl Verdict {
         parts.join(" ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack() -> Pack {
+        Pack::embedded().expect("built-in pack")
+    }
+
+    /// The pack's corrected payment Deployment (maxSurge 2, minReadySeconds 30).
+    fn corrected_deployment(pack: &Pack) -> String {
+        let p = pack
+            .problems
+            .iter()
+            .find(|p| p.id == "payment-rollout")
+            .expect("problem");
+        p.configurations
+            .iter()
+            .find(|c| c.title == "Deployment (corrected)")
+            .expect("configuration")
+            .yaml
+            .clone()
+    }
+
+    #[test]
+    fn a_manifest_for_a_rollout_question_is_run_against_its_scenario() {
+        let pack = pack();
+        let (v, proofs) = run(&pack, "rollout-zero-downtime", &corrected_deployment(&pack));
+        assert_eq!(v.scenario.as_deref(), Some("payment-rollout"));
+        let verdict = |id: &str| v.requirements.iter().find(|r| r.id == id).unwrap().passed;
+        assert_eq!(verdict("zero-downtime"), Some(true), "{v:#?}");
+        assert_eq!(verdict("no-failed-requests"), Some(true), "{v:#?}");
+        // Two minutes after a completed rollout, undo is three waves: over 60 s.
+        assert_eq!(verdict("rollback-after-completion"), Some(false), "{v:#?}");
+        assert_eq!(v.tally(), (3, 4));
+        let proven: Vec<&str> = proofs.iter().map(|p| p.key_point.as_str()).collect();
+        assert!(proven.contains(&"max-unavailable-zero"), "{proven:?}");
+        assert!(!proven.contains(&"rollback-speed"), "{proven:?}");
+        let said = v.reaction();
+        assert!(said.contains("meets 3 of 4 requirements"), "{said}");
+        assert!(
+            said.contains("135"),
+            "the reaction quotes the measured rollback: {said}"
+        );
+    }
+
+    #[test]
+    fn a_manifest_the_api_server_rejects_is_named_as_such() {
+        let pack = pack();
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api:1\n";
+        let (v, proofs) = run(&pack, "pod-basics", yaml);
+        assert_eq!(v.scenario, None);
+        assert!(!v.problems.is_empty(), "{v:#?}");
+        assert!(proofs.is_empty());
+        assert!(
+            v.reaction().starts_with("Before anything runs"),
+            "{}",
+            v.reaction()
+        );
+    }
+}

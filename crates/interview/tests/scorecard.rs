@@ -15,6 +15,7 @@ use kubeprep_interview::scorecard::{
     AreaRating, Improvement, ImprovementKind, QuestionResult, ResourcePick, SessionInfo, Speaker,
     Strength, Turn, TurnKind,
 };
+use kubeprep_interview::simulate::{RequirementVerdict, Verdict};
 use kubeprep_interview::{Challenge, Event, Prompt, PromptKind, Scorecard};
 
 /// Strong on some questions (probes included), silent on others: a mixed session.
@@ -404,6 +405,7 @@ fn sample() -> Scorecard {
                 answer_ms: None,
                 answers: Vec::new(),
                 assessment: None,
+                simulation: None,
             },
             QuestionResult {
                 id: "rollout-zero-downtime".into(),
@@ -420,6 +422,27 @@ fn sample() -> Scorecard {
                 answers: vec!["maxUnavailable 0 so we never drop below six | ever.".into()],
                 // The renderers show no per-point detail; keep the grader's types out of the snapshot.
                 assessment: None,
+                simulation: Some(Verdict {
+                    scenario: Some("payment-rollout".into()),
+                    title: Some("Zero-downtime rollout <of> the payment API".into()),
+                    requirements: vec![
+                        RequirementVerdict {
+                            id: "zero-downtime".into(),
+                            text: "At least 6 replicas available".into(),
+                            passed: Some(true),
+                            detail: "min_available was 6, which meets >= 6".into(),
+                        },
+                        RequirementVerdict {
+                            id: "rollback-after-completion".into(),
+                            text: "Roll back within 60 s | after completion".into(),
+                            passed: Some(false),
+                            detail: "rollback_s was 135 <script>".into(),
+                        },
+                    ],
+                    problems: vec!["Deployment/<b>api</b>: no selector".into()],
+                    notes: vec!["The rollout took 135 s.".into()],
+                    not_run: None,
+                }),
             },
         ],
         transcript: vec![
