@@ -509,3 +509,68 @@ fn resuming_after_a_crash_does_not_count_the_time_away() {
     assert!(matches!(out.last(), Some(Output::Ask(p)) if p.question_id == "pod-basics"));
     assert_eq!(resumed.status(back + MINUTE).total_elapsed_ms, 3 * MINUTE);
 }
+
+/// A manifest pasted into an answer is run against the question's scenario:
+/// the reply quotes the simulated numbers, met requirements earn their key
+/// points, the verdict reaches the scorecard, and a replay reproduces it.
+#[test]
+fn a_pasted_manifest_is_simulated_and_earns_the_points_it_proves() {
+    let pack = pack();
+    let grader = grader(&pack);
+    let mut s = Session::start(&pack, &grader, 7, None);
+    let yaml = pack
+        .problems
+        .iter()
+        .find(|p| p.id == "payment-rollout")
+        .and_then(|p| {
+            p.configurations
+                .iter()
+                .find(|c| c.title == "Deployment (corrected)")
+        })
+        .expect("the corrected Deployment")
+        .yaml
+        .clone();
+    let mut reply = None;
+    for _ in 0..40 {
+        let Some(p) = s.prompt() else { break };
+        if p.question_id == "rollout-zero-downtime" && p.kind != PromptKind::Probe {
+            let out = s.answer(&format!(
+                "I would roll it out with this Deployment:\n```yaml\n{yaml}```\nso capacity never drops."
+            ));
+            reply = replies(&out).first().map(|r| r.text.clone());
+            break;
+        }
+        let answer = s.model_answer();
+        s.answer(&answer);
+    }
+    let reply = reply.expect("rollout-zero-downtime was asked");
+    assert!(
+        reply.contains("payment-rollout") || reply.contains("payment API"),
+        "{reply}"
+    );
+    assert!(reply.contains("meets 3 of 4 requirements"), "{reply}");
+    assert!(
+        reply.contains("135"),
+        "the measured rollback is quoted: {reply}"
+    );
+
+    s.send(Event::Finished { at_ms: s.at(1.0) });
+    let card = s.interview.scorecard();
+    let q = card
+        .questions
+        .iter()
+        .find(|q| q.id == "rollout-zero-downtime")
+        .expect("in the scorecard");
+    let v = q.simulation.as_ref().expect("the verdict is kept");
+    assert_eq!(v.tally(), (3, 4));
+    let a = q.assessment.as_ref().expect("graded");
+    let kp = a
+        .key_points
+        .iter()
+        .find(|k| k.id == "max-unavailable-zero")
+        .expect("key point");
+    assert_eq!(kp.credit, 1.0, "{kp:?}");
+
+    let (again, _) = Interview::replay(&pack, &grader, &s.events);
+    assert_eq!(again.scorecard(), card, "a replay reproduces the verdicts");
+}
