@@ -59,6 +59,8 @@ struct Scenario {
     id: String,
     title: String,
     requirements: Vec<Requirement>,
+    notes: Vec<String>,
+    not_simulated: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -446,5 +448,73 @@ fn the_committed_scenario_schema_is_what_bank_schema_prints() {
     assert_eq!(
         r.stdout, committed,
         "regenerate: kubeprep bank schema scenario > packs/scenario.schema.json"
+    );
+}
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sim/tests/fixtures/");
+
+#[test]
+fn a_scenario_is_simulated_and_each_requirement_judged_with_its_number() {
+    let k = Kubeprep::new();
+    let deploy = format!("{FIXTURES}rollout/pack-corrected.yaml");
+    let r = k.run(
+        &[
+            "check",
+            "-f",
+            &deploy,
+            "--scenario",
+            "payment-rollout",
+            "--output",
+            "json",
+        ],
+        b"",
+    );
+    // maxSurge 2 with minReadySeconds 30: rollback after completion is over 60 s.
+    r.assert_code(1);
+    let rep: Report = serde_json::from_str(&r.stdout).expect("wire shape");
+    let sc = rep.scenario.expect("scenario");
+    assert!(sc.not_simulated.is_none(), "{:?}", sc.not_simulated);
+    let by_id = |id: &str| sc.requirements.iter().find(|q| q.id == id).expect(id);
+    assert_eq!(by_id("zero-downtime").passed, Some(true));
+    assert_eq!(by_id("no-failed-requests").passed, Some(true));
+    assert_eq!(by_id("rollback-mid-rollout").passed, Some(true));
+    let late = by_id("rollback-after-completion");
+    assert_eq!(late.passed, Some(false));
+    let secs = late
+        .measured
+        .as_ref()
+        .and_then(|m| m.as_f64())
+        .expect("a number");
+    assert!(secs > 60.0, "{secs}");
+    assert!(rep.failed);
+    assert!(
+        sc.notes
+            .iter()
+            .any(|n| n.contains("Rollback after-completion")),
+        "{:?}",
+        sc.notes
+    );
+
+    // The seed's HPA and CronJob: the pre-scale is gone when the sale starts.
+    let r = k.run(
+        &[
+            "check",
+            "-f",
+            &format!("{FIXTURES}hpa/ecommerce-api.yaml"),
+            "-f",
+            &format!("{FIXTURES}hpa/seed-hpa.yaml"),
+            "-f",
+            &format!("{FIXTURES}hpa/seed-cronjob-fixed.yaml"),
+            "--scenario",
+            "flash-sale",
+        ],
+        b"",
+    );
+    r.assert_code(1);
+    assert!(r.stdout.contains("FAIL 3. prescale-holds"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("kubectl scale → 50 replicas"),
+        "{}",
+        r.stdout
     );
 }

@@ -81,7 +81,7 @@ fn the_seed_manifests_fail_the_requirements_the_design_says_they_fail() {
         &[
             fixture("hpa/ecommerce-api.yaml"),
             fixture("hpa/seed-hpa.yaml"),
-            fixture("hpa/seed-cronjob.yaml"),
+            fixture("hpa/seed-cronjob-fixed.yaml"),
         ],
     );
     assert_eq!(v["prescale-holds"], Some(false), "{v:?}");

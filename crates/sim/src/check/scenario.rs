@@ -84,6 +84,21 @@ pub struct ScenarioRun {
 /// Runs `scenario`'s simulation on `parsed` and judges every requirement.
 pub fn run(scenario: &Scenario, parsed: &Parsed) -> Result<ScenarioRun, String> {
     let reqs = requirements(scenario)?;
+    // What the API server would reject never runs: simulating it would judge
+    // a cluster that cannot exist.
+    if let Some(first) = parsed.problems.first() {
+        let n = parsed.problems.len();
+        return Ok(ScenarioRun {
+            results: evaluate(&reqs, None),
+            measured: None,
+            notes: Vec::new(),
+            not_run: Some(format!(
+                "the API server would reject these manifests ({n} problem{}, the first: {first}); fix {} and the scenario runs",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            )),
+        });
+    }
     let mut notes = Vec::new();
     let measured = simulate(scenario, parsed, &reqs, &mut notes);
     let (measured, not_run) = match measured {
