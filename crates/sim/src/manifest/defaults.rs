@@ -6,7 +6,8 @@
 //! checks are applied.
 
 use k8s_openapi::api::apps::v1::{
-    RollingUpdateDeployment, RollingUpdateStatefulSetStrategy, StatefulSetPersistentVolumeClaimRetentionPolicy,
+    RollingUpdateDeployment, RollingUpdateStatefulSetStrategy,
+    StatefulSetPersistentVolumeClaimRetentionPolicy,
 };
 use k8s_openapi::api::autoscaling::v2::{
     HPAScalingPolicy, HPAScalingRules, MetricSpec, MetricTarget, ResourceMetricSource,
@@ -59,7 +60,9 @@ pub fn apply(object: &mut Object) {
             let retention = spec
                 .persistent_volume_claim_retention_policy
                 .get_or_insert_with(StatefulSetPersistentVolumeClaimRetentionPolicy::default);
-            retention.when_deleted.get_or_insert_with(|| "Retain".into());
+            retention
+                .when_deleted
+                .get_or_insert_with(|| "Retain".into());
             retention.when_scaled.get_or_insert_with(|| "Retain".into());
             spec.replicas.get_or_insert(1);
             spec.revision_history_limit.get_or_insert(10);
@@ -77,7 +80,8 @@ pub fn apply(object: &mut Object) {
         }
         Object::CronJob(c) => {
             let Some(spec) = c.spec.as_mut() else { return };
-            spec.concurrency_policy.get_or_insert_with(|| "Allow".into());
+            spec.concurrency_policy
+                .get_or_insert_with(|| "Allow".into());
             spec.suspend.get_or_insert(false);
             spec.successful_jobs_history_limit.get_or_insert(3);
             spec.failed_jobs_history_limit.get_or_insert(1);
@@ -198,7 +202,8 @@ fn job_spec(spec: &mut k8s_openapi::api::batch::v1::JobSpec) {
             6
         });
     }
-    spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+    spec.completion_mode
+        .get_or_insert_with(|| "NonIndexed".into());
     spec.suspend.get_or_insert(false);
     if spec.pod_replacement_policy.is_none() {
         spec.pod_replacement_policy = Some(if spec.pod_failure_policy.is_some() {

@@ -328,7 +328,8 @@ pub fn parse_str(file: &str, text: &str) -> Parsed {
         other => (docs, other),
     };
     let mut index = 0;
-    for doc in docs.into_iter().flatten() {
+    let written = docs.into_iter().flatten();
+    for doc in written.filter(|d| d.value != yaml::Value::Null) {
         read::document(file, Arc::new(doc), &mut index, &mut out);
     }
     if let Some(e) = error {

@@ -68,17 +68,62 @@ pub const REMOVED_VERSIONS: &[(&str, &str, &str, &str)] = &[
     ("apps/v1beta2", "StatefulSet", "1.16", "apps/v1"),
     ("extensions/v1beta1", "DaemonSet", "1.16", "apps/v1"),
     ("apps/v1beta2", "DaemonSet", "1.16", "apps/v1"),
-    ("extensions/v1beta1", "NetworkPolicy", "1.16", "networking.k8s.io/v1"),
-    ("extensions/v1beta1", "Ingress", "1.22", "networking.k8s.io/v1"),
-    ("networking.k8s.io/v1beta1", "Ingress", "1.22", "networking.k8s.io/v1"),
-    ("rbac.authorization.k8s.io/v1beta1", "Role", "1.22", "rbac.authorization.k8s.io/v1"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole", "1.22", "rbac.authorization.k8s.io/v1"),
-    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding", "1.22", "rbac.authorization.k8s.io/v1"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", "1.22", "rbac.authorization.k8s.io/v1"),
+    (
+        "extensions/v1beta1",
+        "NetworkPolicy",
+        "1.16",
+        "networking.k8s.io/v1",
+    ),
+    (
+        "extensions/v1beta1",
+        "Ingress",
+        "1.22",
+        "networking.k8s.io/v1",
+    ),
+    (
+        "networking.k8s.io/v1beta1",
+        "Ingress",
+        "1.22",
+        "networking.k8s.io/v1",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "Role",
+        "1.22",
+        "rbac.authorization.k8s.io/v1",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRole",
+        "1.22",
+        "rbac.authorization.k8s.io/v1",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "RoleBinding",
+        "1.22",
+        "rbac.authorization.k8s.io/v1",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRoleBinding",
+        "1.22",
+        "rbac.authorization.k8s.io/v1",
+    ),
     ("batch/v1beta1", "CronJob", "1.25", "batch/v1"),
     ("policy/v1beta1", "PodDisruptionBudget", "1.25", "policy/v1"),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.25", "autoscaling/v2"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.26", "autoscaling/v2"),
+    (
+        "autoscaling/v2beta1",
+        "HorizontalPodAutoscaler",
+        "1.25",
+        "autoscaling/v2",
+    ),
+    (
+        "autoscaling/v2beta2",
+        "HorizontalPodAutoscaler",
+        "1.26",
+        "autoscaling/v2",
+    ),
 ];
 
 /// Most repairs (a missing required field filled in, a float quantity
@@ -133,7 +178,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn problem(&mut self, kind: ProblemKind, path: &FieldPath, message: String, hint: Option<String>) {
+    fn problem(
+        &mut self,
+        kind: ProblemKind,
+        path: &FieldPath,
+        message: String,
+        hint: Option<String>,
+    ) {
         let ((line, column), _) = locate(self.tree, path);
         self.out.problems.push(Problem {
             kind,
@@ -268,7 +319,9 @@ pub(super) fn document(file: &str, tree: Arc<Node>, index: &mut usize, out: &mut
             .find(|(v, k, _, _)| *v == api_version && *k == kind)
         {
             (
-                format!("{api_version} {kind} is no longer served (removed in Kubernetes {removed})"),
+                format!(
+                    "{api_version} {kind} is no longer served (removed in Kubernetes {removed})"
+                ),
                 format!("use `apiVersion: {to}`"),
             )
         } else {
@@ -277,13 +330,19 @@ pub(super) fn document(file: &str, tree: Arc<Node>, index: &mut usize, out: &mut
                 format!("use `apiVersion: {want_version}`"),
             )
         };
-        cx.problem(ProblemKind::UnknownKind, &root.key("apiVersion"), message, Some(hint));
+        cx.problem(
+            ProblemKind::UnknownKind,
+            &root.key("apiVersion"),
+            message,
+            Some(hint),
+        );
         return;
     }
 
     let json = tree.to_json();
     let start = cx.out.problems.len();
-    let object = by_kind!(kind.as_str(), T, wrap => decode::<T>(&mut cx, &kind, json).map(wrap), _ => None);
+    let object =
+        by_kind!(kind.as_str(), T, wrap => decode::<T>(&mut cx, &kind, json).map(wrap), _ => None);
     let Some(mut object) = object else { return };
     defaults::apply(&mut object);
     let missing: Vec<String> = cx.out.problems[start..]
@@ -291,10 +350,22 @@ pub(super) fn document(file: &str, tree: Arc<Node>, index: &mut usize, out: &mut
         .filter(|p| p.kind == ProblemKind::MissingField)
         .map(|p| p.path.clone())
         .collect();
-    for v in validate::check(&object) {
+    let written = |p: &str| FieldPath::parse(p).is_some_and(|p| locate(&tree, &p).1);
+    let violations = validate::check(&object, &written);
+    let mut missing = missing;
+    missing.extend(
+        violations
+            .iter()
+            .filter(|v| v.kind == ProblemKind::MissingField)
+            .map(|v| v.path.to_string()),
+    );
+    for v in violations {
         // A field already reported missing is not also reported invalid.
         let shown = v.path.to_string();
-        if missing.iter().any(|m| shown.starts_with(m.as_str())) {
+        let under =
+            |m: &String| shown.starts_with(&format!("{m}.")) || shown.starts_with(&format!("{m}["));
+        let same = |m: &String| *m == shown && v.kind != ProblemKind::MissingField;
+        if missing.iter().any(|m| same(m) || under(m)) {
             continue;
         }
         cx.problem(v.kind, &v.path, v.message, v.hint);
@@ -340,7 +411,12 @@ fn decode<T: DeserializeOwned>(cx: &mut Ctx<'_>, kind: &str, mut json: Json) -> 
                     if !fill(&mut json, &at, Json::Object(Default::default())) {
                         break;
                     }
-                    cx.problem(ProblemKind::MissingField, &at, "Required value".into(), None);
+                    cx.problem(
+                        ProblemKind::MissingField,
+                        &at,
+                        "Required value".into(),
+                        None,
+                    );
                     continue;
                 }
                 if let Some(repaired) = repair(&json, &path, &message) {

@@ -306,7 +306,10 @@ impl<'de> SeqAccess<'de> for One<'_, '_> {
 
 impl<'de> MapAccess<'de> for One<'_, '_> {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -329,7 +332,10 @@ struct Fields<'a, 'b> {
 
 impl<'de> MapAccess<'de> for Fields<'_, '_> {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         // An embedded resource (a StatefulSet's PVC templates) checks its
         // apiVersion and kind against its own; leave them out below the root.
         while self.probe.depth > 0
@@ -411,7 +417,10 @@ mod tests {
     #[test]
     fn spelling_distance() {
         assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(closest("replica", ["replicas", "paused"].into_iter()), Some("replicas"));
+        assert_eq!(
+            closest("replica", ["replicas", "paused"].into_iter()),
+            Some("replicas")
+        );
         assert_eq!(closest("xyz", ["replicas"].into_iter()), None);
     }
 }

@@ -12,6 +12,22 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::path::FieldPath;
 use super::{Object, ProblemKind};
 
+/// Fields the API server requires, per kind (k8s-openapi fills them with
+/// empty values when they are missing, so presence is checked on the text).
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("Deployment", &["spec.selector", "spec.template"]),
+    ("ReplicaSet", &["spec.selector"]),
+    ("StatefulSet", &["spec.selector", "spec.template"]),
+    ("Job", &["spec.template"]),
+    ("CronJob", &["spec.schedule", "spec.jobTemplate"]),
+    (
+        "HorizontalPodAutoscaler",
+        &["spec.scaleTargetRef", "spec.maxReplicas"],
+    ),
+    ("RoleBinding", &["roleRef"]),
+    ("ClusterRoleBinding", &["roleRef"]),
+];
+
 /// One validation failure.
 pub struct Violation {
     pub kind: ProblemKind,
@@ -25,7 +41,12 @@ struct Out(Vec<Violation>);
 
 impl Out {
     fn required(&mut self, path: &str, hint: Option<&str>) {
-        self.push(ProblemKind::MissingField, path, "Required value".into(), hint);
+        self.push(
+            ProblemKind::MissingField,
+            path,
+            "Required value".into(),
+            hint,
+        );
     }
     fn invalid(&mut self, path: &str, message: String, hint: Option<&str>) {
         self.push(ProblemKind::Invalid, path, message, hint);
@@ -52,8 +73,21 @@ impl Out {
 }
 
 /// Everything the API server would refuse in `object`.
-pub fn check(object: &Object) -> Vec<Violation> {
+/// `written` tells whether a field path was written in the document (the
+/// typed object cannot tell a missing required field from an empty one).
+pub fn check(object: &Object, written: &dyn Fn(&str) -> bool) -> Vec<Violation> {
     let mut out = Out::default();
+    for (kind, paths) in REQUIRED {
+        if *kind != object.kind() {
+            continue;
+        }
+        for path in *paths {
+            let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+            if (parent.is_empty() || written(parent)) && !written(path) {
+                out.required(path, None);
+            }
+        }
+    }
     let meta = object.metadata();
     match meta.name.as_deref() {
         None | Some("") => {
@@ -69,7 +103,11 @@ pub fn check(object: &Object) -> Vec<Violation> {
                 dns1123_subdomain(name)
             };
             if let Some(e) = err {
-                out.invalid("metadata.name", format!("Invalid value: {name:?}: {e}"), None);
+                out.invalid(
+                    "metadata.name",
+                    format!("Invalid value: {name:?}: {e}"),
+                    None,
+                );
             }
         }
     }
@@ -79,15 +117,28 @@ pub fn check(object: &Object) -> Vec<Violation> {
             Some(spec) => {
                 non_negative(&mut out, "spec.replicas", spec.replicas);
                 non_negative(&mut out, "spec.minReadySeconds", spec.min_ready_seconds);
-                non_negative(&mut out, "spec.revisionHistoryLimit", spec.revision_history_limit);
-                selector(&mut out, &spec.selector, Some(&spec.template), "deployment");
+                non_negative(
+                    &mut out,
+                    "spec.revisionHistoryLimit",
+                    spec.revision_history_limit,
+                );
+                selector(
+                    &mut out,
+                    written("spec.selector").then_some(&spec.selector),
+                    Some(&spec.template),
+                    "deployment",
+                );
                 workload_template(&mut out, "spec.template", &spec.template, &["Always"]);
                 if let Some(s) = &spec.strategy {
                     let ty = s.type_.as_deref().unwrap_or("");
                     match ty {
                         "RollingUpdate" => {
                             if let Some(ru) = &s.rolling_update {
-                                rolling_update(&mut out, ru.max_surge.as_ref(), ru.max_unavailable.as_ref());
+                                rolling_update(
+                                    &mut out,
+                                    ru.max_surge.as_ref(),
+                                    ru.max_unavailable.as_ref(),
+                                );
                             }
                         }
                         "Recreate" => {
@@ -99,12 +150,20 @@ pub fn check(object: &Object) -> Vec<Violation> {
                                 );
                             }
                         }
-                        other => out.unsupported("spec.strategy.type", other, &["Recreate", "RollingUpdate"]),
+                        other => out.unsupported(
+                            "spec.strategy.type",
+                            other,
+                            &["Recreate", "RollingUpdate"],
+                        ),
                     }
                 }
                 if let Some(p) = spec.progress_deadline_seconds {
                     if p <= 0 {
-                        out.invalid("spec.progressDeadlineSeconds", format!("Invalid value: {p}: must be greater than 0"), None);
+                        out.invalid(
+                            "spec.progressDeadlineSeconds",
+                            format!("Invalid value: {p}: must be greater than 0"),
+                            None,
+                        );
                     } else if p <= spec.min_ready_seconds.unwrap_or(0) {
                         out.invalid(
                             "spec.progressDeadlineSeconds",
@@ -121,7 +180,12 @@ pub fn check(object: &Object) -> Vec<Violation> {
                 non_negative(&mut out, "spec.replicas", spec.replicas);
                 match &spec.template {
                     Some(t) => {
-                        selector(&mut out, &spec.selector, Some(t), "replicaset");
+                        selector(
+                            &mut out,
+                            written("spec.selector").then_some(&spec.selector),
+                            Some(t),
+                            "replicaset",
+                        );
                         workload_template(&mut out, "spec.template", t, &["Always"]);
                     }
                     None => out.required("spec.template", None),
@@ -132,19 +196,36 @@ pub fn check(object: &Object) -> Vec<Violation> {
             None => out.required("spec", None),
             Some(spec) => {
                 non_negative(&mut out, "spec.replicas", spec.replicas);
-                non_negative(&mut out, "spec.revisionHistoryLimit", spec.revision_history_limit);
-                selector(&mut out, &spec.selector, Some(&spec.template), "statefulset");
+                non_negative(
+                    &mut out,
+                    "spec.revisionHistoryLimit",
+                    spec.revision_history_limit,
+                );
+                selector(
+                    &mut out,
+                    written("spec.selector").then_some(&spec.selector),
+                    Some(&spec.template),
+                    "statefulset",
+                );
                 workload_template(&mut out, "spec.template", &spec.template, &["Always"]);
                 if let Some(p) = spec.pod_management_policy.as_deref() {
                     if p != "OrderedReady" && p != "Parallel" {
-                        out.unsupported("spec.podManagementPolicy", p, &["OrderedReady", "Parallel"]);
+                        out.unsupported(
+                            "spec.podManagementPolicy",
+                            p,
+                            &["OrderedReady", "Parallel"],
+                        );
                     }
                 }
                 if let Some(u) = &spec.update_strategy {
                     match u.type_.as_deref().unwrap_or("") {
                         "RollingUpdate" => {
                             if let Some(p) = u.rolling_update.as_ref().and_then(|r| r.partition) {
-                                non_negative(&mut out, "spec.updateStrategy.rollingUpdate.partition", Some(p));
+                                non_negative(
+                                    &mut out,
+                                    "spec.updateStrategy.rollingUpdate.partition",
+                                    Some(p),
+                                );
                             }
                         }
                         "OnDelete" => {
@@ -156,12 +237,19 @@ pub fn check(object: &Object) -> Vec<Violation> {
                                 );
                             }
                         }
-                        other => out.unsupported("spec.updateStrategy.type", other, &["OnDelete", "RollingUpdate"]),
+                        other => out.unsupported(
+                            "spec.updateStrategy.type",
+                            other,
+                            &["OnDelete", "RollingUpdate"],
+                        ),
                     }
                 }
                 for (i, pvc) in spec.volume_claim_templates.iter().flatten().enumerate() {
                     if pvc.metadata.name.as_deref().unwrap_or("").is_empty() {
-                        out.required(&format!("spec.volumeClaimTemplates[{i}].metadata.name"), None);
+                        out.required(
+                            &format!("spec.volumeClaimTemplates[{i}].metadata.name"),
+                            None,
+                        );
                     }
                 }
             }
@@ -175,16 +263,25 @@ pub fn check(object: &Object) -> Vec<Violation> {
             Some(spec) => {
                 if spec.schedule.trim().is_empty() {
                     out.required("spec.schedule", None);
-                } else if spec.schedule.split_whitespace().count() != 5 && !spec.schedule.starts_with('@') {
+                } else if spec.schedule.split_whitespace().count() != 5
+                    && !spec.schedule.starts_with('@')
+                {
                     out.invalid(
                         "spec.schedule",
-                        format!("Invalid value: {:?}: expected exactly 5 fields", spec.schedule),
+                        format!(
+                            "Invalid value: {:?}: expected exactly 5 fields",
+                            spec.schedule
+                        ),
                         Some("minute hour day-of-month month day-of-week, e.g. \"50 * * * *\""),
                     );
                 }
                 if let Some(p) = spec.concurrency_policy.as_deref() {
                     if !["Allow", "Forbid", "Replace"].contains(&p) {
-                        out.unsupported("spec.concurrencyPolicy", p, &["Allow", "Forbid", "Replace"]);
+                        out.unsupported(
+                            "spec.concurrencyPolicy",
+                            p,
+                            &["Allow", "Forbid", "Replace"],
+                        );
                     }
                 }
                 match &spec.job_template.spec {
@@ -205,14 +302,28 @@ pub fn check(object: &Object) -> Vec<Violation> {
                 }
                 let min = spec.min_replicas.unwrap_or(1);
                 if min < 1 {
-                    out.invalid("spec.minReplicas", format!("Invalid value: {min}: must be greater than or equal to 1"), None);
+                    out.invalid(
+                        "spec.minReplicas",
+                        format!("Invalid value: {min}: must be greater than or equal to 1"),
+                        None,
+                    );
                 }
                 if spec.max_replicas < 1 {
-                    out.invalid("spec.maxReplicas", format!("Invalid value: {}: must be greater than 0", spec.max_replicas), None);
+                    out.invalid(
+                        "spec.maxReplicas",
+                        format!(
+                            "Invalid value: {}: must be greater than 0",
+                            spec.max_replicas
+                        ),
+                        None,
+                    );
                 } else if spec.max_replicas < min {
                     out.invalid(
                         "spec.maxReplicas",
-                        format!("Invalid value: {}: must be greater than or equal to `minReplicas`", spec.max_replicas),
+                        format!(
+                            "Invalid value: {}: must be greater than or equal to `minReplicas`",
+                            spec.max_replicas
+                        ),
                         None,
                     );
                 }
@@ -227,16 +338,31 @@ pub fn check(object: &Object) -> Vec<Violation> {
                         }
                         if let Some(p) = rules.select_policy.as_deref() {
                             if !["Max", "Min", "Disabled"].contains(&p) {
-                                out.unsupported(&format!("{base}.selectPolicy"), p, &["Disabled", "Max", "Min"]);
+                                out.unsupported(
+                                    &format!("{base}.selectPolicy"),
+                                    p,
+                                    &["Disabled", "Max", "Min"],
+                                );
                             }
                         }
                         for (i, p) in rules.policies.iter().flatten().enumerate() {
                             let at = format!("{base}.policies[{i}]");
                             if p.type_ != "Pods" && p.type_ != "Percent" {
-                                out.unsupported(&format!("{at}.type"), &p.type_, &["Percent", "Pods"]);
+                                out.unsupported(
+                                    &format!("{at}.type"),
+                                    &p.type_,
+                                    &["Percent", "Pods"],
+                                );
                             }
                             if p.value <= 0 {
-                                out.invalid(&format!("{at}.value"), format!("Invalid value: {}: must be greater than zero", p.value), None);
+                                out.invalid(
+                                    &format!("{at}.value"),
+                                    format!(
+                                        "Invalid value: {}: must be greater than zero",
+                                        p.value
+                                    ),
+                                    None,
+                                );
                             }
                             if !(1..=1800).contains(&p.period_seconds) {
                                 out.invalid(&format!("{at}.periodSeconds"), format!("Invalid value: {}: must be greater than zero and less than or equal to 1800", p.period_seconds), None);
@@ -261,7 +387,11 @@ pub fn check(object: &Object) -> Vec<Violation> {
             };
             let ty = spec.type_.as_deref().unwrap_or("ClusterIP");
             if !["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].contains(&ty) {
-                out.unsupported("spec.type", ty, &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]);
+                out.unsupported(
+                    "spec.type",
+                    ty,
+                    &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
+                );
             }
             let headless = spec.cluster_ip.as_deref() == Some("None");
             let ports = spec.ports.as_deref().unwrap_or(&[]);
@@ -270,19 +400,37 @@ pub fn check(object: &Object) -> Vec<Violation> {
             }
             for (i, p) in ports.iter().enumerate() {
                 if ports.len() > 1 && p.name.as_deref().unwrap_or("").is_empty() {
-                    out.required(&format!("spec.ports[{i}].name"), Some("name every port when a Service has more than one"));
+                    out.required(
+                        &format!("spec.ports[{i}].name"),
+                        Some("name every port when a Service has more than one"),
+                    );
                 }
                 if !(1..=65535).contains(&p.port) {
-                    out.invalid(&format!("spec.ports[{i}].port"), format!("Invalid value: {}: must be between 1 and 65535, inclusive", p.port), None);
+                    out.invalid(
+                        &format!("spec.ports[{i}].port"),
+                        format!(
+                            "Invalid value: {}: must be between 1 and 65535, inclusive",
+                            p.port
+                        ),
+                        None,
+                    );
                 }
                 if let Some(IntOrString::Int(t)) = p.target_port {
                     if !(1..=65535).contains(&t) {
-                        out.invalid(&format!("spec.ports[{i}].targetPort"), format!("Invalid value: {t}: must be between 1 and 65535, inclusive"), None);
+                        out.invalid(
+                            &format!("spec.ports[{i}].targetPort"),
+                            format!("Invalid value: {t}: must be between 1 and 65535, inclusive"),
+                            None,
+                        );
                     }
                 }
                 if let Some(proto) = p.protocol.as_deref() {
                     if !["TCP", "UDP", "SCTP"].contains(&proto) {
-                        out.unsupported(&format!("spec.ports[{i}].protocol"), proto, &["SCTP", "TCP", "UDP"]);
+                        out.unsupported(
+                            &format!("spec.ports[{i}].protocol"),
+                            proto,
+                            &["SCTP", "TCP", "UDP"],
+                        );
                     }
                 }
             }
@@ -290,9 +438,16 @@ pub fn check(object: &Object) -> Vec<Violation> {
         Object::PodDisruptionBudget(p) => {
             if let Some(spec) = &p.spec {
                 if spec.min_available.is_some() && spec.max_unavailable.is_some() {
-                    out.invalid("spec", "Invalid value: minAvailable and maxUnavailable cannot be both set".into(), Some("keep one of them"));
+                    out.invalid(
+                        "spec",
+                        "Invalid value: minAvailable and maxUnavailable cannot be both set".into(),
+                        Some("keep one of them"),
+                    );
                 }
-                for (field, v) in [("minAvailable", &spec.min_available), ("maxUnavailable", &spec.max_unavailable)] {
+                for (field, v) in [
+                    ("minAvailable", &spec.min_available),
+                    ("maxUnavailable", &spec.max_unavailable),
+                ] {
                     if let Some(v) = v {
                         int_or_percent(&mut out, &format!("spec.{field}"), v, true);
                     }
@@ -313,7 +468,11 @@ pub fn check(object: &Object) -> Vec<Violation> {
 fn non_negative(out: &mut Out, path: &str, v: Option<i32>) {
     if let Some(v) = v {
         if v < 0 {
-            out.invalid(path, format!("Invalid value: {v}: must be greater than or equal to 0"), None);
+            out.invalid(
+                path,
+                format!("Invalid value: {v}: must be greater than or equal to 0"),
+                None,
+            );
         }
     }
 }
@@ -322,7 +481,12 @@ fn job(out: &mut Out, base: &str, spec: &k8s_openapi::api::batch::v1::JobSpec) {
     non_negative(out, &format!("{base}.parallelism"), spec.parallelism);
     non_negative(out, &format!("{base}.completions"), spec.completions);
     non_negative(out, &format!("{base}.backoffLimit"), spec.backoff_limit);
-    workload_template(out, &format!("{base}.template"), &spec.template, &["OnFailure", "Never"]);
+    workload_template(
+        out,
+        &format!("{base}.template"),
+        &spec.template,
+        &["OnFailure", "Never"],
+    );
 }
 
 fn role_ref(out: &mut Out, r: &k8s_openapi::api::rbac::v1::RoleRef, kinds: &[&str]) {
@@ -335,11 +499,19 @@ fn role_ref(out: &mut Out, r: &k8s_openapi::api::rbac::v1::RoleRef, kinds: &[&st
         out.required("roleRef.name", None);
     }
     if r.api_group != "rbac.authorization.k8s.io" {
-        out.unsupported("roleRef.apiGroup", &r.api_group, &["rbac.authorization.k8s.io"]);
+        out.unsupported(
+            "roleRef.apiGroup",
+            &r.api_group,
+            &["rbac.authorization.k8s.io"],
+        );
     }
 }
 
-fn subjects(out: &mut Out, subjects: Option<&[k8s_openapi::api::rbac::v1::Subject]>, namespaced: bool) {
+fn subjects(
+    out: &mut Out,
+    subjects: Option<&[k8s_openapi::api::rbac::v1::Subject]>,
+    namespaced: bool,
+) {
     for (i, s) in subjects.unwrap_or(&[]).iter().enumerate() {
         let at = format!("subjects[{i}]");
         if s.name.is_empty() {
@@ -357,10 +529,18 @@ fn subjects(out: &mut Out, subjects: Option<&[k8s_openapi::api::rbac::v1::Subjec
             }
             "User" | "Group" => {
                 if group != "rbac.authorization.k8s.io" {
-                    out.unsupported(&format!("{at}.apiGroup"), group, &["rbac.authorization.k8s.io"]);
+                    out.unsupported(
+                        &format!("{at}.apiGroup"),
+                        group,
+                        &["rbac.authorization.k8s.io"],
+                    );
                 }
             }
-            other => out.unsupported(&format!("{at}.kind"), other, &["Group", "ServiceAccount", "User"]),
+            other => out.unsupported(
+                &format!("{at}.kind"),
+                other,
+                &["Group", "ServiceAccount", "User"],
+            ),
         }
     }
 }
@@ -396,7 +576,9 @@ fn int_or_percent(out: &mut Out, path: &str, v: &IntOrString, at_most_100: bool)
     match v {
         IntOrString::Int(i) => non_negative(out, path, Some(*i)),
         IntOrString::String(s) => {
-            let digits = s.strip_suffix('%').filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+            let digits = s
+                .strip_suffix('%')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
             match digits {
                 None => out.invalid(
                     path,
@@ -413,7 +595,30 @@ fn int_or_percent(out: &mut Out, path: &str, v: &IntOrString, at_most_100: bool)
     }
 }
 
-fn selector(out: &mut Out, sel: &LabelSelector, template: Option<&PodTemplateSpec>, what: &str) {
+/// `ValidateDeploymentSpec` and its ReplicaSet/StatefulSet twins: a missing
+/// selector (reported as required) matches nothing, so the template's labels
+/// are also reported; an empty one matches everything and is refused itself.
+fn selector(
+    out: &mut Out,
+    sel: Option<&LabelSelector>,
+    template: Option<&PodTemplateSpec>,
+    what: &str,
+) {
+    let Some(sel) = sel else {
+        if let Some(t) = template {
+            let labels = t
+                .metadata
+                .as_ref()
+                .and_then(|m| m.labels.clone())
+                .unwrap_or_default();
+            out.invalid(
+                "spec.template.metadata.labels",
+                format!("Invalid value: {labels:?}: `selector` does not match template `labels`"),
+                Some("add spec.selector.matchLabels and the same labels under spec.template.metadata.labels"),
+            );
+        }
+        return;
+    };
     let empty = sel.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
         && sel.match_expressions.as_ref().is_none_or(Vec::is_empty);
     if empty {
@@ -425,7 +630,11 @@ fn selector(out: &mut Out, sel: &LabelSelector, template: Option<&PodTemplateSpe
         return;
     }
     let Some(t) = template else { return };
-    let labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+    let labels = t
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
     if !matches(sel, &labels) {
         let want: Vec<String> = sel
             .match_labels
@@ -436,7 +645,10 @@ fn selector(out: &mut Out, sel: &LabelSelector, template: Option<&PodTemplateSpe
         let hint = if want.is_empty() {
             "label the Pod template so that the selector matches it".to_string()
         } else {
-            format!("add these labels to spec.template.metadata.labels: {}", want.join(", "))
+            format!(
+                "add these labels to spec.template.metadata.labels: {}",
+                want.join(", ")
+            )
         };
         out.invalid(
             "spec.template.metadata.labels",
@@ -476,7 +688,10 @@ fn workload_template(out: &mut Out, base: &str, t: &PodTemplateSpec, restart: &[
 
 fn pod_spec(out: &mut Out, base: &str, spec: &PodSpec, restart: &[&str]) {
     if spec.containers.is_empty() {
-        out.required(&format!("{base}.containers"), Some("a Pod needs at least one container"));
+        out.required(
+            &format!("{base}.containers"),
+            Some("a Pod needs at least one container"),
+        );
     }
     let mut names: Vec<&str> = Vec::new();
     for (i, c) in spec.containers.iter().enumerate() {
@@ -484,10 +699,18 @@ fn pod_spec(out: &mut Out, base: &str, spec: &PodSpec, restart: &[&str]) {
         if c.name.is_empty() {
             out.required(&format!("{at}.name"), None);
         } else if names.contains(&c.name.as_str()) {
-            out.invalid(&format!("{at}.name"), format!("Duplicate value: {:?}", c.name), None);
+            out.invalid(
+                &format!("{at}.name"),
+                format!("Duplicate value: {:?}", c.name),
+                None,
+            );
         } else {
             if let Some(e) = dns1123_label(&c.name) {
-                out.invalid(&format!("{at}.name"), format!("Invalid value: {:?}: {e}", c.name), None);
+                out.invalid(
+                    &format!("{at}.name"),
+                    format!("Invalid value: {:?}: {e}", c.name),
+                    None,
+                );
             }
             names.push(&c.name);
         }
@@ -498,7 +721,10 @@ fn pod_spec(out: &mut Out, base: &str, spec: &PodSpec, restart: &[&str]) {
             if !(1..=65535).contains(&p.container_port) {
                 out.invalid(
                     &format!("{at}.ports[{j}].containerPort"),
-                    format!("Invalid value: {}: must be between 1 and 65535, inclusive", p.container_port),
+                    format!(
+                        "Invalid value: {}: must be between 1 and 65535, inclusive",
+                        p.container_port
+                    ),
                     None,
                 );
             }
@@ -514,7 +740,10 @@ fn pod_spec(out: &mut Out, base: &str, spec: &PodSpec, restart: &[&str]) {
             let list: Vec<String> = restart.iter().map(|s| format!("{s:?}")).collect();
             out.invalid(
                 &format!("{base}.restartPolicy"),
-                format!("Unsupported value: {r:?}: supported values: {}", list.join(", ")),
+                format!(
+                    "Unsupported value: {r:?}: supported values: {}",
+                    list.join(", ")
+                ),
                 hint,
             );
         }
@@ -524,7 +753,8 @@ fn pod_spec(out: &mut Out, base: &str, spec: &PodSpec, restart: &[&str]) {
 fn dns1123_label(s: &str) -> Option<&'static str> {
     let ok = !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     (!ok).then_some("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character")

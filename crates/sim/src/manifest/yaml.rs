@@ -176,7 +176,14 @@ pub fn parse(text: &str) -> (Vec<Option<Node>>, Option<SyntaxError>) {
             break;
         }
         if let Err(message) = b.event(event, line, column) {
-            return (b.docs, Some(SyntaxError { message, line, column }));
+            return (
+                b.docs,
+                Some(SyntaxError {
+                    message,
+                    line,
+                    column,
+                }),
+            );
         }
     }
     (b.docs, None)
@@ -227,7 +234,12 @@ impl Builder {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 // A key keeps its text as written: `on:` is the key "on", not "true".
-                if let Some(Frame::Map { key: key @ None, entries, .. }) = self.stack.last_mut() {
+                if let Some(Frame::Map {
+                    key: key @ None,
+                    entries,
+                    ..
+                }) = self.stack.last_mut()
+                {
                     if let Some(prev) = entries.iter().find(|e| e.key == text) {
                         return Err(format!(
                             "mapping key {text:?} already defined at line {}",
@@ -235,7 +247,8 @@ impl Builder {
                         ));
                     }
                     if anchor > 0 {
-                        self.anchors.insert(anchor, (at(Value::Str(text.clone())), 1));
+                        self.anchors
+                            .insert(anchor, (at(Value::Str(text.clone())), 1));
                     }
                     *key = Some((text, line, column));
                     return self.count(1);
@@ -341,8 +354,9 @@ impl Builder {
                         Value::UInt(u) => u.to_string(),
                         Value::Float(f) => f.to_string(),
                         Value::Seq(_) | Value::Map(_) => {
-                            return Err("a mapping key must be a string, not a list or mapping"
-                                .to_string())
+                            return Err(
+                                "a mapping key must be a string, not a list or mapping".to_string()
+                            )
                         }
                     };
                     if let Some(prev) = entries.iter().find(|e| e.key == k) {
@@ -579,7 +593,9 @@ mod tests {
         // Far deeper input stops in the scanner, which has a limit of its own.
         let (_, err) = parse(&"[".repeat(100_000));
         assert!(err.is_some());
-        let block: String = (0..1000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let block: String = (0..1000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
         let (_, err) = parse(&block);
         assert!(err.unwrap().message.contains("nested deeper"));
     }
@@ -595,9 +611,6 @@ mod tests {
     fn merge_keys_fill_missing_entries() {
         let (docs, _) = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
         let m = &docs[0].as_ref().unwrap().get("m").unwrap().value;
-        assert_eq!(
-            m.to_json(),
-            serde_json::json!({"y": 3, "x": 1}),
-        );
+        assert_eq!(m.to_json(), serde_json::json!({"y": 3, "x": 1}),);
     }
 }
