@@ -14,7 +14,10 @@ fn seeds() -> Vec<(String, String)> {
         .expect("fixtures")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("seed-")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("seed-"))
+        })
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("fixture");
             (p.display().to_string(), text)
