@@ -442,6 +442,13 @@ fn statefulset_defaults() {
             .as_deref(),
         Some("Always")
     );
+
+    // A written type without rollingUpdate keeps rollingUpdate unset.
+    let Object::StatefulSet(s) = one("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  updateStrategy: {type: RollingUpdate}\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: db, image: redis}]\n") else { panic!() };
+    assert_eq!(
+        s.spec.unwrap().update_strategy.unwrap().rolling_update,
+        None
+    );
 }
 
 // pkg/apis/autoscaling/v2/defaults_test.go TestHorizontalPodAutoscalerAnnotations-style

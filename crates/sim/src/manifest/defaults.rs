@@ -49,13 +49,20 @@ pub fn apply(object: &mut Object) {
             let Some(spec) = s.spec.as_mut() else { return };
             spec.pod_management_policy
                 .get_or_insert_with(|| "OrderedReady".into());
+            // SetDefaults_StatefulSet creates rollingUpdate only when it also
+            // defaults the type; a written `type: RollingUpdate` keeps a missing
+            // rollingUpdate missing (partition 0 is then implied).
             let strategy = spec.update_strategy.get_or_insert_with(Default::default);
-            let ty = strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
-            if ty == "RollingUpdate" {
-                let ru = strategy
+            if strategy.type_.as_deref().unwrap_or("").is_empty() {
+                strategy.type_ = Some("RollingUpdate".into());
+                strategy
                     .rolling_update
                     .get_or_insert_with(RollingUpdateStatefulSetStrategy::default);
-                ru.partition.get_or_insert(0);
+            }
+            if strategy.type_.as_deref() == Some("RollingUpdate") {
+                if let Some(ru) = strategy.rolling_update.as_mut() {
+                    ru.partition.get_or_insert(0);
+                }
             }
             let retention = spec
                 .persistent_volume_claim_retention_policy
