@@ -343,6 +343,17 @@ fn bad_input_is_a_problem_never_a_panic() {
     );
     check("", &[]);
     check("---\n---\n", &[]);
+    // Sizes that would be quadratic with a naive reader stay fast.
+    let many: String = (0..100_000).map(|i| format!("  k{i}: v\n")).collect();
+    check(
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata:\n{many}"),
+        &[],
+    );
+    let long = "x".repeat(1_000);
+    check(
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n{long}: 1\n"),
+        &["unknown field"],
+    );
     // Documents before a syntax error are kept.
     let p = parse_str("t.yaml", &format!("{DEPLOYMENT}---\nkind: [\n"));
     assert_eq!(p.documents.len(), 1);

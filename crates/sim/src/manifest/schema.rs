@@ -118,6 +118,10 @@ fn best_elsewhere<'a>(fields: &'a [String], full: &str, key: &str) -> Option<&'a
 
 /// The candidate closest to `word` in spelling, if close enough to be a typo.
 pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // No field or kind name is this long; spare the quadratic distance.
+    if word.len() > 64 {
+        return None;
+    }
     let lower = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates

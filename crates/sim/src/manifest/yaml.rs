@@ -200,6 +200,9 @@ enum Frame {
         node: Node,
         entries: Vec<Entry>,
         key: Option<(String, usize, usize)>,
+        /// Keys already written, with their lines (a linear search would make
+        /// a mapping of many keys quadratic).
+        seen: HashMap<String, usize>,
     },
 }
 
@@ -236,14 +239,13 @@ impl Builder {
                 // A key keeps its text as written: `on:` is the key "on", not "true".
                 if let Some(Frame::Map {
                     key: key @ None,
-                    entries,
+                    seen,
                     ..
                 }) = self.stack.last_mut()
                 {
-                    if let Some(prev) = entries.iter().find(|e| e.key == text) {
+                    if let Some(prev) = seen.insert(text.clone(), line) {
                         return Err(format!(
-                            "mapping key {text:?} already defined at line {}",
-                            prev.line
+                            "mapping key {text:?} already defined at line {prev}"
                         ));
                     }
                     if anchor > 0 {
@@ -284,6 +286,7 @@ impl Builder {
                     node: at(Value::Null),
                     entries: Vec::new(),
                     key: None,
+                    seen: HashMap::new(),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -344,7 +347,9 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => {
                     let k = match node.value {
                         Value::Str(s) => s,
@@ -359,11 +364,8 @@ impl Builder {
                             )
                         }
                     };
-                    if let Some(prev) = entries.iter().find(|e| e.key == k) {
-                        return Err(format!(
-                            "mapping key {k:?} already defined at line {}",
-                            prev.line
-                        ));
+                    if let Some(prev) = seen.insert(k.clone(), node.line) {
+                        return Err(format!("mapping key {k:?} already defined at line {prev}"));
                     }
                     *key = Some((k, node.line, node.column));
                 }
@@ -404,8 +406,9 @@ fn merge(entries: Vec<Entry>) -> Vec<Entry> {
             out.push(e);
         }
     }
+    let mut seen: std::collections::HashSet<String> = out.iter().map(|e| e.key.clone()).collect();
     for m in merged {
-        if !out.iter().any(|e| e.key == m.key) {
+        if seen.insert(m.key.clone()) {
             out.push(m);
         }
     }
