@@ -66,3 +66,45 @@ pub fn load_valid(files: &[PathBuf]) -> Result<Parsed> {
     }
     Ok(parsed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        std::io::Write::write_all(&mut f, bytes).expect("write");
+        f
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_one_line_error() {
+        let f = file(b"kind: Deployment\nname: \xff\n");
+        let err = read_text(f.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("is not valid UTF-8 (bad byte at offset 23)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn oversized_input_is_refused_before_parsing() {
+        let f = file(&vec![b'#'; MAX_MANIFEST_BYTES as usize + 1]);
+        let err = read_text(f.path()).unwrap_err().to_string();
+        assert!(err.contains("larger than 4 MB"), "{err}");
+    }
+
+    #[test]
+    fn load_valid_reports_the_first_problem_and_counts_the_rest() {
+        let f = file(b"apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n---\n- x\n");
+        let err = load_valid(&[f.path().to_path_buf()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown kind \"Deploymnet\" (did you mean `Deployment`?)"),
+            "{err}"
+        );
+        assert!(err.contains("(and 1 more problem(s)"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+}

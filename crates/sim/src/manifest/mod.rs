@@ -8,6 +8,16 @@
 //! problems are reported beside it.
 
 use std::fmt;
+use std::sync::Arc;
+
+mod defaults;
+pub mod path;
+mod read;
+pub mod schema;
+mod validate;
+pub mod yaml;
+
+pub use read::{REMOVED_VERSIONS, SKIPPED_KINDS};
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -142,6 +152,55 @@ pub struct Document {
     pub line: usize,
     /// The 0-based position of the document in its file.
     pub index: usize,
+    /// The document as written, with positions, for [`Document::locate`].
+    tree: Option<Arc<yaml::Node>>,
+}
+
+impl Document {
+    /// The 1-based (line, column) where the field at `path` (for example
+    /// `spec.template.spec.containers[0].image`) is written: the key of a
+    /// mapping entry, the item of a list. `None` when the document does not
+    /// write that field (defaults are not located).
+    pub fn locate(&self, path: &str) -> Option<(usize, usize)> {
+        let path = path::FieldPath::parse(path)?;
+        let (pos, exact) = read::locate(self.tree.as_deref()?, &path);
+        exact.then_some(pos)
+    }
+
+    /// Like [`Document::locate`], but falls back to the nearest written
+    /// ancestor (where a missing field would go), and to the document's start.
+    pub fn locate_nearest(&self, path: &str) -> (usize, usize) {
+        let parsed = path::FieldPath::parse(path);
+        match (self.tree.as_deref(), parsed) {
+            (Some(tree), Some(p)) => read::locate(tree, &p).0,
+            _ => (self.line, 1),
+        }
+    }
+}
+
+/// A document of a real Kubernetes kind that kubeprep does not simulate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file, as given.
+    pub file: String,
+    /// The 1-based line where the document starts.
+    pub line: usize,
+    /// `apiVersion` as written.
+    pub api_version: String,
+    /// The kind, e.g. `PersistentVolumeClaim`.
+    pub kind: String,
+    /// `metadata.name`, or "".
+    pub name: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}/{} skipped: kubeprep does not simulate {} objects",
+            self.file, self.line, self.kind, self.name, self.kind
+        )
+    }
 }
 
 /// What is wrong with a manifest.
@@ -211,6 +270,8 @@ pub struct Parsed {
     pub documents: Vec<Document>,
     /// Everything wrong with the input.
     pub problems: Vec<Problem>,
+    /// Documents of kinds kubeprep reads past without simulating.
+    pub skipped: Vec<Skipped>,
 }
 
 impl Parsed {
@@ -223,88 +284,65 @@ impl Parsed {
     pub fn extend(&mut self, other: Parsed) {
         self.documents.extend(other.documents);
         self.problems.extend(other.problems);
+        self.skipped.extend(other.skipped);
     }
 }
 
-/// Reads every document in `text` (YAML, possibly several documents, or JSON).
-/// `file` names the input in problems.
+/// Inputs larger than this are refused (the CLI refuses them earlier, at the same size).
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads every document in `text` (YAML, possibly several documents, JSON, or
+/// a `v1` `List`), checks each as the API server would on create, and applies
+/// the API defaults. `file` names the input in problems.
 pub fn parse_str(file: &str, text: &str) -> Parsed {
-    use serde::Deserialize;
     let mut out = Parsed::default();
-    for (index, de) in serde_norway::Deserializer::from_str(text).enumerate() {
-        let value = match serde_json::Value::deserialize(de) {
-            Ok(v) => v,
-            Err(e) => {
-                let loc = e.location();
-                out.problems.push(Problem {
-                    kind: ProblemKind::Syntax,
-                    file: file.to_string(),
-                    line: loc.as_ref().map(|l| l.line()),
-                    column: loc.as_ref().map(|l| l.column()),
-                    object: None,
-                    path: String::new(),
-                    message: e.to_string(),
-                    hint: None,
-                });
-                break;
+    if text.len() > MAX_BYTES {
+        out.problems.push(Problem {
+            kind: ProblemKind::Syntax,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            object: None,
+            path: String::new(),
+            message: format!(
+                "the input is larger than {} MB; split it into several files",
+                MAX_BYTES / 1024 / 1024
+            ),
+            hint: None,
+        });
+        return out;
+    }
+    let (docs, error) = yaml::parse(text);
+    let (docs, error) = match error {
+        // JSON that YAML refuses (tabs, for one) is still JSON.
+        Some(e) if text.trim_start().starts_with(['{', '[']) => {
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(v) => {
+                    let line = text.len() - text.trim_start().len();
+                    let line = text[..line].matches('\n').count() + 1;
+                    (vec![Some(yaml::Node::from_json(&v, line))], None)
+                }
+                Err(_) => (docs, Some(e)),
             }
-        };
-        if value.is_null() {
-            continue;
         }
-        match from_value(value) {
-            Ok(object) => out.documents.push(Document {
-                object,
-                file: file.to_string(),
-                line: 1,
-                index,
-            }),
-            Err(message) => out.problems.push(Problem {
-                kind: ProblemKind::UnknownKind,
-                file: file.to_string(),
-                line: None,
-                column: None,
-                object: None,
-                path: String::new(),
-                message,
-                hint: None,
-            }),
-        }
+        other => (docs, other),
+    };
+    let mut index = 0;
+    let written = docs.into_iter().flatten();
+    for doc in written.filter(|d| d.value != yaml::Value::Null) {
+        read::document(file, Arc::new(doc), &mut index, &mut out);
+    }
+    if let Some(e) = error {
+        out.problems.push(Problem {
+            kind: ProblemKind::Syntax,
+            file: file.to_string(),
+            line: Some(e.line),
+            column: Some(e.column),
+            object: None,
+            path: String::new(),
+            message: e.message,
+            hint: None,
+        });
     }
     out
-}
-
-fn from_value(value: serde_json::Value) -> Result<Object, String> {
-    let kind = value
-        .get("kind")
-        .and_then(|k| k.as_str())
-        .unwrap_or("")
-        .to_string();
-    macro_rules! typed {
-        ($variant:ident) => {
-            serde_json::from_value(value)
-                .map(|o| Object::$variant(Box::new(o)))
-                .map_err(|e| e.to_string())
-        };
-    }
-    match kind.as_str() {
-        "Deployment" => typed!(Deployment),
-        "ReplicaSet" => typed!(ReplicaSet),
-        "StatefulSet" => typed!(StatefulSet),
-        "Service" => typed!(Service),
-        "HorizontalPodAutoscaler" => typed!(HorizontalPodAutoscaler),
-        "PodDisruptionBudget" => typed!(PodDisruptionBudget),
-        "CronJob" => typed!(CronJob),
-        "Job" => typed!(Job),
-        "ConfigMap" => typed!(ConfigMap),
-        "Secret" => typed!(Secret),
-        "Namespace" => typed!(Namespace),
-        "ServiceAccount" => typed!(ServiceAccount),
-        "Role" => typed!(Role),
-        "ClusterRole" => typed!(ClusterRole),
-        "RoleBinding" => typed!(RoleBinding),
-        "ClusterRoleBinding" => typed!(ClusterRoleBinding),
-        "NetworkPolicy" => typed!(NetworkPolicy),
-        other => Err(format!("unknown kind {other:?}")),
-    }
 }
