@@ -504,12 +504,12 @@ fn the_seed_is_wrong_where_the_design_says() {
     // No preStop and no grace: requests fail while Pods terminate.
     seed_has(&f, &format!("{d} rollout.no-prestop error"));
     let c = "prescale-flash-sale-cronjob.yaml CronJob/prescale-flash-sale";
-    // The pre-scale is undone by the HPA at its next sync.
+    // The pre-scale is undone by the HPA minutes later, before the sale.
     seed_has(&f, &format!("{c} cronjob.scales-hpa-target error"));
     // The default ServiceAccount has no RBAC: the kubectl call is forbidden.
     seed_has(&f, &format!("{c} cronjob.kubectl-no-service-account error"));
-    // A Job's Pods cannot restart Always.
-    seed_has(&f, &format!("{c} job.restart-policy error"));
+    // A Job's Pods cannot restart Always: the API server rejects it.
+    seed_has(&f, &format!("{c} manifest.invalid error"));
     // bitnami/kubectl without a tag.
     seed_has(&f, &format!("{c} cronjob.kubectl-image-unpinned warning"));
     // The headless Service selects app=redis-cluster, but the Pod template has no labels.
@@ -526,7 +526,6 @@ fn the_seed_is_wrong_where_the_design_says() {
 }
 
 #[test]
-#[ignore = "needs strict parsing"]
 fn the_seed_deployment_is_rejected_as_the_api_server_rejects_it() {
     let f = seed_findings();
     let d = "payment-api-deployment.yaml Deployment/payment-api";
@@ -622,7 +621,7 @@ fn documents_are_located_at_their_start() {
         .map(|f| f.line);
     assert!(
         got.iter()
-            .any(|f| f.object == "Deployment/shop" && f.line == Some(1)),
+            .any(|f| f.object == "Deployment/shop" && f.line == Some(2)),
         "{got:#?}"
     );
     // SHOP's lines, then `---`, then the HPA from the next line.

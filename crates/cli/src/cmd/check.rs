@@ -106,7 +106,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     };
     let files: Vec<String> = texts.into_iter().map(|(n, _)| n).collect();
     match a.output {
-        Format::Text => term::print(&text(&report, scenario.as_ref(), &files, g.color()))?,
+        Format::Text => term::print(&text(&report, scenario.as_ref(), &files, &parsed.skipped, g.color()))?,
         Format::Json => {
             term::print_json(&wire::CheckReport::new(&report, scenario.as_ref(), &files))?
         }
@@ -188,10 +188,17 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// Findings grouped by object (in document order), then the requirements and a summary.
-fn text(report: &Report, scenario: Option<&Scenario>, files: &[String], color: bool) -> String {
+fn text(
+    report: &Report,
+    scenario: Option<&Scenario>,
+    files: &[String],
+    skipped: &[kubeprep_sim::manifest::Skipped],
+    color: bool,
+) -> String {
     let clean = kubeprep_interview::sanitize;
     let mut out = String::new();
     let mut groups: Vec<(String, Vec<&Finding>)> = Vec::new();
+    let mut keys: Vec<(Option<String>, String)> = Vec::new();
     for f in &report.findings {
         let loc = match (&f.file, f.line) {
             (Some(file), Some(l)) => format!("{file}:{l}"),
@@ -203,9 +210,15 @@ fn text(report: &Report, scenario: Option<&Scenario>, files: &[String], color: b
             (false, true) => f.object.clone(),
             (true, _) => loc,
         };
-        match groups.last_mut() {
-            Some((h, v)) if *h == head => v.push(f),
-            _ => groups.push((head, vec![f])),
+        // One group per object: a parser problem located deep in an object
+        // joins the object's other findings.
+        let key = (f.file.clone(), f.object.clone());
+        match keys.iter().position(|k| *k == key).filter(|_| !f.object.is_empty()) {
+            Some(i) => groups[i].1.push(f),
+            None => {
+                keys.push(key);
+                groups.push((head, vec![f]));
+            }
         }
     }
     for (head, fs) in &groups {
@@ -225,6 +238,12 @@ fn text(report: &Report, scenario: Option<&Scenario>, files: &[String], color: b
             out.push_str(&format!("          {}\n", clean(&f.message)));
             out.push_str(&format!("          fix: {}\n", clean(&f.remediation)));
         }
+        out.push('\n');
+    }
+    for s in skipped {
+        out.push_str(&format!("{}\n", term::paint(&clean(&s.to_string()), Style::Dim, color)));
+    }
+    if !skipped.is_empty() {
         out.push('\n');
     }
     let (e, w, i) = report.counts();

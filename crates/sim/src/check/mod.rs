@@ -243,6 +243,12 @@ pub fn area_findings(parsed: &Parsed) -> Vec<Finding> {
             &parsed.documents,
         )));
     }
+    // The parser already reports a selector that does not match its template.
+    out.extend(
+        crate::statefulset::findings_in(&parsed.documents)
+            .into_iter()
+            .filter(|f| f.id != "statefulset.selector-mismatch"),
+    );
     out
 }
 

@@ -274,7 +274,7 @@ fn cronjob(doc: &Document, docs: &[Document], out: &mut Vec<Finding>) {
                 "cronjob.scales-hpa-target",
                 Severity::Error,
                 format!("{tpath}.spec.containers[{i}].command"),
-                format!("the CronJob runs `kubectl scale deployment/{} --replicas={n}`, but HorizontalPodAutoscaler/{hpa} owns that count: at its next sync (within 15 s) it recomputes the replicas from the current load and undoes the scale", scale.deployment),
+                format!("the CronJob runs `kubectl scale deployment/{} --replicas={n}`, but HorizontalPodAutoscaler/{hpa} owns that count: every 15 s it recomputes the replicas from the current load, and once its scale-down window forgets the sync that saw the new Pods unmeasured (minutes, not hours) it scales back down, before a sale an hour away", scale.deployment),
                 format!("raise the HPA's floor instead: `kubectl patch hpa {hpa} -p '{{\"spec\":{{\"minReplicas\":{n}}}}}'`, and lower it again after the event"),
             ));
         }

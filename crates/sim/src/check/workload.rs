@@ -57,7 +57,6 @@ pub fn check(doc: &Document, docs: &[Document], opts: &Options, out: &mut Vec<Fi
             replicated(doc, template, tpath, docs, out);
         }
         Object::ReplicaSet(_) => replicated(doc, template, tpath, docs, out),
-        Object::Job(_) | Object::CronJob(_) => restart_policy(doc, spec, &spath, out),
         _ => {}
     }
 }
@@ -552,19 +551,3 @@ fn replicated(
     }
 }
 
-fn restart_policy(doc: &Document, spec: &PodSpec, spath: &str, out: &mut Vec<Finding>) {
-    match spec.restart_policy.as_deref() {
-        Some("OnFailure") | Some("Never") => {}
-        other => out.push(Finding::at(
-            doc,
-            "job.restart-policy",
-            Severity::Error,
-            format!("{spath}.restartPolicy"),
-            match other {
-                Some(p) => format!("a Job's Pods cannot use restartPolicy `{p}`; the API server rejects it"),
-                None => "a Job's Pod template has no restartPolicy; the default `Always` is rejected for Jobs by the API server".to_string(),
-            },
-            format!("set `{spath}.restartPolicy: OnFailure` (or `Never`)"),
-        )),
-    }
-}
