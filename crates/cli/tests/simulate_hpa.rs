@@ -24,7 +24,7 @@ fn seed_args(extra: &[&str]) -> Vec<String> {
     v.push("-f".into());
     v.push(fixture("ecommerce-api.yaml"));
     v.push("-f".into());
-    v.push(fixture("seed-cronjob.yaml"));
+    v.push(fixture("seed-cronjob-fixed.yaml"));
     for s in ["--traffic", SEED_TRAFFIC, "--clock", "13:00"] {
         v.push(s.into());
     }

@@ -180,7 +180,7 @@ fn check_error(args: &[&str], stdin: &[u8], contains: &str) {
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     let seed = fixture("seed-fixed.yaml");
-    let two = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: c, image: i}]}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: c, image: i}]}}}\n";
+    let two = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {selector: {matchLabels: {app: b}}, template: {metadata: {labels: {app: b}}, spec: {containers: [{name: c, image: i}]}}}\n";
     check_error(&["-f", "-"], two, "several Deployments (a, b)");
     check_error(
         &["-f", "-", "--name", "zz"],
@@ -199,9 +199,9 @@ fn bad_input_is_one_line_and_exit_2() {
         b"",
         "no container named \"nope\"",
     );
-    let huge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 2000000000, template: {spec: {containers: [{name: c, image: i}]}}}\n";
+    let huge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 2000000000, selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}\n";
     check_error(&["-f", "-"], huge, "spec.replicas");
-    let bad_surge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {strategy: {rollingUpdate: {maxSurge: lots}}, template: {spec: {containers: [{name: c, image: i}]}}}\n";
+    let bad_surge = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {strategy: {rollingUpdate: {maxSurge: lots}}, selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}\n";
     check_error(&["-f", "-"], bad_surge, "maxSurge");
 }
 

@@ -7,7 +7,12 @@ use kubeprep_sim::rbac::{self, Policy};
 
 fn findings(yaml: &str) -> Vec<(String, String, Severity)> {
     let parsed = manifest::parse_str("t.yaml", yaml);
-    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    // Only a roleRef the API server refuses may be wrong: that is what some cases test.
+    assert!(
+        parsed.problems.iter().all(|p| p.path.starts_with("roleRef")),
+        "{:?}",
+        parsed.problems
+    );
     rbac::findings(&Policy::from_documents(&parsed.documents))
         .into_iter()
         .map(|f| (f.id, f.object, f.severity))
