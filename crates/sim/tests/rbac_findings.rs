@@ -9,7 +9,10 @@ fn findings(yaml: &str) -> Vec<(String, String, Severity)> {
     let parsed = manifest::parse_str("t.yaml", yaml);
     // Only a roleRef the API server refuses may be wrong: that is what some cases test.
     assert!(
-        parsed.problems.iter().all(|p| p.path.starts_with("roleRef")),
+        parsed
+            .problems
+            .iter()
+            .all(|p| p.path.starts_with("roleRef")),
         "{:?}",
         parsed.problems
     );

@@ -106,7 +106,13 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     };
     let files: Vec<String> = texts.into_iter().map(|(n, _)| n).collect();
     match a.output {
-        Format::Text => term::print(&text(&report, scenario.as_ref(), &files, &parsed.skipped, g.color()))?,
+        Format::Text => term::print(&text(
+            &report,
+            scenario.as_ref(),
+            &files,
+            &parsed.skipped,
+            g.color(),
+        ))?,
         Format::Json => {
             term::print_json(&wire::CheckReport::new(&report, scenario.as_ref(), &files))?
         }
@@ -213,7 +219,11 @@ fn text(
         // One group per object: a parser problem located deep in an object
         // joins the object's other findings.
         let key = (f.file.clone(), f.object.clone());
-        match keys.iter().position(|k| *k == key).filter(|_| !f.object.is_empty()) {
+        match keys
+            .iter()
+            .position(|k| *k == key)
+            .filter(|_| !f.object.is_empty())
+        {
             Some(i) => groups[i].1.push(f),
             None => {
                 keys.push(key);
@@ -241,7 +251,10 @@ fn text(
         out.push('\n');
     }
     for s in skipped {
-        out.push_str(&format!("{}\n", term::paint(&clean(&s.to_string()), Style::Dim, color)));
+        out.push_str(&format!(
+            "{}\n",
+            term::paint(&clean(&s.to_string()), Style::Dim, color)
+        ));
     }
     if !skipped.is_empty() {
         out.push('\n');

@@ -550,4 +550,3 @@ fn replicated(
         ));
     }
 }
-
