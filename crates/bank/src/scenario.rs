@@ -257,7 +257,8 @@ pub(crate) fn validate(
     for problem in &pack.problems {
         for (i, c) in problem.configurations.iter().enumerate() {
             if let Some(id) = &c.scenario {
-                if !out.iter().any(|s| &s.id == id) {
+                let known = out.iter().chain(&pack.scenarios).any(|s| &s.id == id);
+                if !known {
                     errors.push(PackError::Invalid {
                         file: format!("questions ({})", problem.id),
                         line: 0,
