@@ -3,6 +3,7 @@
 //!
 //! - [`manifest`]: multi-document YAML/JSON into typed Kubernetes objects
 //!   (k8s-openapi), strict like the API server, with defaults applied.
+//! - [`duration`]: `30s`, `1m30s`, `500ms` as milliseconds, for every simulator.
 //! - [`quantity`]: resource quantities (`512Mi`, `250m`) as numbers.
 //! - [`rollout`]: the deployment controller's rolling update and rollback,
 //!   with a pod lifecycle and request-level traffic model.
@@ -14,6 +15,7 @@
 //! Nothing here prints or reads files beyond what a caller hands it.
 
 pub mod check;
+pub mod duration;
 pub mod hpa;
 pub mod manifest;
 pub mod quantity;

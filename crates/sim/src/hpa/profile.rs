@@ -174,57 +174,29 @@ fn parse_rate(t: &Token<'_>) -> Result<f64, ProfileError> {
     Ok(value)
 }
 
-/// Parses `1h30m`, `90s`, `500ms`, `2.5m` into milliseconds.
+/// Parses `1h30m`, `90s`, `500ms`, `2.5m` into milliseconds (more than zero,
+/// at most the profile's limit), with the column of the token in errors.
 fn parse_duration(t: &Token<'_>) -> Result<i64, ProfileError> {
-    let bad = || {
-        err(
-            t.column,
-            format!(
-                "expected a duration (like 90s, 15m, 1h30m), found {:?}",
-                t.text
-            ),
-        )
-    };
-    let s = t.text;
-    let mut total = 0f64;
-    let mut rest = s;
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        if num_len == 0 {
-            return Err(bad());
-        }
-        let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
-        rest = &rest[num_len..];
-        let (unit_ms, len) = if rest.starts_with("ms") {
-            (1.0, 2)
-        } else if rest.starts_with('s') {
-            (1000.0, 1)
-        } else if rest.starts_with('m') {
-            (60_000.0, 1)
-        } else if rest.starts_with('h') {
-            (3_600_000.0, 1)
+    let ms = crate::duration::parse_within(t.text, MAX_DURATION_MS).map_err(|e| {
+        if e.reason.starts_with("it is longer") {
+            err(
+                t.column,
+                format!("duration {} is longer than the limit of 7 days", t.text),
+            )
         } else {
-            return Err(bad());
-        };
-        rest = &rest[len..];
-        total += n * unit_ms;
-    }
-    if !total.is_finite() || total > MAX_DURATION_MS as f64 {
-        return Err(err(
-            t.column,
-            format!("duration {s} is longer than the limit of 7 days"),
-        ));
-    }
-    let ms = total.round() as i64;
+            err(
+                t.column,
+                format!(
+                    "expected a duration (like 90s, 15m, 1h30m), found {:?}",
+                    t.text
+                ),
+            )
+        }
+    })?;
     if ms <= 0 {
         return Err(err(
             t.column,
-            format!("duration {s} must be longer than zero"),
+            format!("duration {} must be longer than zero", t.text),
         ));
     }
     Ok(ms)

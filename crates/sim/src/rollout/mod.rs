@@ -12,7 +12,7 @@
 //! Not here: parsing manifests (see `manifest`), rendering (the CLI).
 
 pub mod controller;
-pub mod duration;
+pub use crate::duration;
 mod engine;
 pub mod pod;
 pub mod wire;

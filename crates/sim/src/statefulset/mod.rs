@@ -416,48 +416,12 @@ pub fn pick<'a>(objects: &'a [Object], name: Option<&str>) -> Result<&'a Statefu
 /// Reads a duration: `90s`, `2m`, `1m30s`, `1h`, `500ms`, or a bare number
 /// of seconds (`60`, `2.5`). At most a week.
 pub fn parse_duration(text: &str) -> Result<u64, StsError> {
-    let err = || StsError::Duration {
-        text: text.to_string(),
-    };
-    let s = text.trim();
-    if s.is_empty() {
-        return Err(err());
-    }
-    const WEEK_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
-    let total = if let Ok(secs) = s.parse::<f64>() {
-        secs * 1000.0
-    } else {
-        let mut total = 0.0;
-        let mut rest = s;
-        while !rest.is_empty() {
-            let n = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .ok_or_else(err)?;
-            if n == 0 {
-                return Err(err());
-            }
-            let value: f64 = rest[..n].parse().map_err(|_| err())?;
-            rest = &rest[n..];
-            let (unit, len) = if rest.starts_with("ms") {
-                (1.0, 2)
-            } else if rest.starts_with('h') {
-                (3_600_000.0, 1)
-            } else if rest.starts_with('m') {
-                (60_000.0, 1)
-            } else if rest.starts_with('s') {
-                (1000.0, 1)
-            } else {
-                return Err(err());
-            };
-            total += value * unit;
-            rest = &rest[len..];
-        }
-        total
-    };
-    if !total.is_finite() || !(0.0..=WEEK_MS).contains(&total) {
-        return Err(err());
-    }
-    Ok(total.round() as u64)
+    const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+    crate::duration::parse_within(text, WEEK_MS)
+        .map(|ms| ms as u64)
+        .map_err(|_| StsError::Duration {
+            text: text.to_string(),
+        })
 }
 
 /// Splits `NAME@TIME` (`redis-2@60s`) into the name and the time.

@@ -23,7 +23,7 @@ pub struct Args {
 #[derive(clap::Args)]
 struct Flags {
     /// Manifests: the HPA, the Deployment it scales, any CronJobs (repeat -f)
-    #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
     /// Demand over time, e.g. "1000 for 50m, ramp to 10000 over 60s, 10000 for 30m"
     #[arg(long, value_name = "PROFILE")]

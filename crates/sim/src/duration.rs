@@ -1,5 +1,8 @@
-//! Durations as the rollout flags take them: `30s`, `2m`, `1m30s`, `500ms`,
-//! `1h`, or plain (possibly fractional) seconds. Returns milliseconds.
+//! Durations as every simulator flag and the traffic profile take them:
+//! `30s`, `2m`, `1m30s`, `500ms`, `1h`, or plain (possibly fractional)
+//! seconds, read into milliseconds. One reader, so `--pod-start 5s` means the
+//! same to the rollout, HPA and StatefulSet simulators. Each caller sets its
+//! own upper bound.
 
 /// A duration that does not parse, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -8,17 +11,38 @@ pub struct BadDuration {
     /// What was given.
     pub input: String,
     /// What is wrong.
-    pub reason: &'static str,
+    pub reason: String,
 }
 
-/// The longest duration accepted: 24 hours.
+/// The longest duration [`parse`] accepts: 24 hours.
 pub const MAX_MS: i64 = 24 * 3600 * 1000;
 
-/// Parses a duration into milliseconds.
+/// Parses a duration of at most 24 hours into milliseconds.
 pub fn parse(input: &str) -> Result<i64, BadDuration> {
-    let bad = |reason| BadDuration {
+    parse_within(input, MAX_MS)
+}
+
+/// `max_ms` as people write it: `24h`, `7d`, `90s`.
+fn limit(max_ms: i64) -> String {
+    const DAY: i64 = 24 * 3_600_000;
+    if max_ms % DAY == 0 && max_ms >= DAY {
+        format!("{}d", max_ms / DAY)
+    } else if max_ms % 3_600_000 == 0 {
+        format!("{}h", max_ms / 3_600_000)
+    } else {
+        format!("{}s", max_ms as f64 / 1000.0)
+    }
+}
+
+/// Parses a duration of at most `max_ms` milliseconds into milliseconds.
+pub fn parse_within(input: &str, max_ms: i64) -> Result<i64, BadDuration> {
+    let bad = |reason: &str| BadDuration {
         input: input.to_string(),
-        reason,
+        reason: reason.to_string(),
+    };
+    let too_long = || BadDuration {
+        input: input.to_string(),
+        reason: format!("it is longer than {}", limit(max_ms)),
     };
     let s = input.trim();
     if s.is_empty() {
@@ -28,8 +52,8 @@ pub fn parse(input: &str) -> Result<i64, BadDuration> {
         if !secs.is_finite() || secs < 0.0 {
             return Err(bad("it must be a non-negative number"));
         }
-        if secs * 1000.0 > MAX_MS as f64 {
-            return Err(bad("it is longer than 24h"));
+        if secs * 1000.0 > max_ms as f64 {
+            return Err(too_long());
         }
         return Ok((secs * 1000.0).round() as i64);
     }
@@ -57,8 +81,8 @@ pub fn parse(input: &str) -> Result<i64, BadDuration> {
         };
         rest = &rest[unit_len..];
         total += n * factor;
-        if total > MAX_MS as f64 {
-            return Err(bad("it is longer than 24h"));
+        if total > max_ms as f64 {
+            return Err(too_long());
         }
     }
     Ok(total.round() as i64)
