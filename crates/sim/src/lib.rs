@@ -4,6 +4,7 @@
 //! - [`manifest`]: multi-document YAML/JSON into typed Kubernetes objects
 //!   (k8s-openapi), strict like the API server, with defaults applied.
 //! - [`duration`]: `30s`, `1m30s`, `500ms` as milliseconds, for every simulator.
+//! - [`pod`]: when a Pod turns Ready and how long its preStop holds it.
 //! - [`quantity`]: resource quantities (`512Mi`, `250m`) as numbers.
 //! - [`rollout`]: the deployment controller's rolling update and rollback,
 //!   with a pod lifecycle and request-level traffic model.
@@ -18,6 +19,7 @@ pub mod check;
 pub mod duration;
 pub mod hpa;
 pub mod manifest;
+pub mod pod;
 pub mod quantity;
 pub mod rbac;
 pub mod rollout;

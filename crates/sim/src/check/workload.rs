@@ -340,42 +340,17 @@ fn automount(
 /// whose command sleeps (`sleep 5`, `sh -c "sleep 5 && ..."`). `None` when
 /// there is no preStop hook; `Some(None)` when its length cannot be told.
 pub fn pre_stop_seconds(c: &Container) -> Option<Option<f64>> {
-    let h = c.lifecycle.as_ref()?.pre_stop.as_ref()?;
-    if let Some(s) = &h.sleep {
-        return Some(Some(s.seconds as f64));
+    if !crate::pod::has_pre_stop(c) {
+        return None;
     }
-    if let Some(cmd) = h.exec.as_ref().and_then(|e| e.command.as_ref()) {
-        let words: Vec<&str> = cmd
-            .iter()
-            .flat_map(|a| a.split(|c: char| c.is_whitespace() || c == ';' || c == '&'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let total: f64 = words
-            .windows(2)
-            .filter(|w| w[0] == "sleep" || w[0].ends_with("/sleep"))
-            .filter_map(|w| w[1].trim_end_matches('s').parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .sum();
-        return Some((total > 0.0).then_some(total));
-    }
-    Some(None)
+    let ms = crate::pod::pre_stop_ms(c);
+    Some((ms > 0).then_some(ms as f64 / 1000.0))
 }
 
 /// `intOrPercent` resolved against `total`, rounding up or down as the
 /// deployment controller does (`intstr.GetScaledValueFromIntOrPercent`).
 pub fn scaled(v: &IntOrString, total: i64, round_up: bool) -> Option<i64> {
-    match v {
-        IntOrString::Int(i) => Some(i64::from(*i)),
-        IntOrString::String(s) => {
-            let pct: i64 = s.strip_suffix('%')?.parse().ok()?;
-            let n = pct.checked_mul(total)?;
-            Some(if round_up {
-                (n + 99).div_euclid(100)
-            } else {
-                n.div_euclid(100)
-            })
-        }
-    }
+    crate::rollout::controller::scaled_value(Some(v), total, round_up).ok()
 }
 
 /// The rolling update's (maxSurge, maxUnavailable) for `replicas`, as
@@ -388,20 +363,12 @@ pub fn fenceposts(d: &Deployment, replicas: i64) -> Option<(i64, i64)> {
     }
     let ru = strategy.and_then(|s| s.rolling_update.as_ref());
     let pct = IntOrString::String("25%".into());
-    let surge = scaled(
-        ru.and_then(|r| r.max_surge.as_ref()).unwrap_or(&pct),
+    crate::rollout::controller::resolve_fenceposts(
+        Some(ru.and_then(|r| r.max_surge.as_ref()).unwrap_or(&pct)),
+        Some(ru.and_then(|r| r.max_unavailable.as_ref()).unwrap_or(&pct)),
         replicas,
-        true,
-    )?;
-    let unavailable = scaled(
-        ru.and_then(|r| r.max_unavailable.as_ref()).unwrap_or(&pct),
-        replicas,
-        false,
-    )?;
-    if surge == 0 && unavailable == 0 {
-        return Some((0, 1));
-    }
-    Some((surge, unavailable))
+    )
+    .ok()
 }
 
 fn rollout(

@@ -182,16 +182,8 @@ pub fn parse_time_zone(text: &str) -> Result<Tz, HpaError> {
     })
 }
 
-/// The readiness probe's timing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProbeTiming {
-    /// `initialDelaySeconds`, ms.
-    pub initial_delay_ms: i64,
-    /// `periodSeconds`, ms.
-    pub period_ms: i64,
-    /// `successThreshold`.
-    pub success_threshold: i64,
-}
+/// The readiness probe's timing (shared with the other simulators).
+pub use crate::pod::ProbeTiming;
 
 /// The scale target as the simulation needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -422,14 +414,7 @@ fn rules_from(
 }
 
 fn probe_timing(spec: &PodSpec) -> Option<ProbeTiming> {
-    spec.containers
-        .iter()
-        .find_map(|c| c.readiness_probe.as_ref())
-        .map(|p| ProbeTiming {
-            initial_delay_ms: i64::from(p.initial_delay_seconds.unwrap_or(0).max(0)) * 1000,
-            period_ms: i64::from(p.period_seconds.unwrap_or(10).max(1)) * 1000,
-            success_threshold: i64::from(p.success_threshold.unwrap_or(1).max(1)),
-        })
+    crate::pod::readiness(spec)
 }
 
 fn workload_from(d: &Deployment) -> Result<Workload, HpaError> {

@@ -46,15 +46,7 @@ fn timeline(scheduled: i64, o: &SimOptions, probe: Option<ProbeTiming>) -> Timel
     let warm = running.saturating_add(o.app_warmup_ms);
     let ready = match probe {
         None => running,
-        Some(p) => {
-            let first = running + p.initial_delay_ms;
-            let i = if warm <= first {
-                0
-            } else {
-                (warm - first + p.period_ms - 1) / p.period_ms
-            };
-            first + (i + p.success_threshold - 1) * p.period_ms
-        }
+        Some(p) => p.ready_at(running, warm),
     };
     Timeline {
         running,

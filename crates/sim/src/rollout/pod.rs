@@ -3,45 +3,11 @@
 //! takes to stop (preStop hook, termination grace period). Pure functions of
 //! the template and the model; the event loop in `engine.rs` uses them.
 
-use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Probe};
+use k8s_openapi::api::core::v1::{Container, PodTemplateSpec};
 
 use super::Model;
-
-/// Longer grace periods and hooks are taken as this (about 31 years): no
-/// simulation gets near it, and time arithmetic cannot overflow.
-const MAX_SECONDS: i64 = 1_000_000_000;
-
-/// Probe timing, in milliseconds, with the API defaults applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProbeTiming {
-    /// `initialDelaySeconds` (default 0).
-    pub initial_delay_ms: i64,
-    /// `periodSeconds` (default 10, at least 1).
-    pub period_ms: i64,
-    /// `successThreshold` (default 1, at least 1).
-    pub success_threshold: i64,
-}
-
-impl ProbeTiming {
-    fn of(p: &Probe) -> ProbeTiming {
-        ProbeTiming {
-            initial_delay_ms: i64::from(p.initial_delay_seconds.unwrap_or(0).max(0)) * 1000,
-            period_ms: i64::from(p.period_seconds.unwrap_or(10).max(1)) * 1000,
-            success_threshold: i64::from(p.success_threshold.unwrap_or(1).max(1)),
-        }
-    }
-
-    /// The first probe at or after `not_before`, probes running at
-    /// `running + initialDelay + k × period`.
-    fn first_tick_at_or_after(&self, running: i64, not_before: i64) -> i64 {
-        let first = running + self.initial_delay_ms;
-        if not_before <= first {
-            return first;
-        }
-        let k = (not_before - first + self.period_ms - 1) / self.period_ms;
-        first + k * self.period_ms
-    }
-}
+use crate::pod::MAX_SECONDS;
+pub use crate::pod::{pre_stop_ms, ProbeTiming};
 
 /// How a template's Pods start and stop under the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,8 +79,7 @@ impl PodTiming {
                     Some(s) => s.first_tick_at_or_after(running, w),
                     None => running,
                 };
-                let first = r.first_tick_at_or_after(running, w.max(gate));
-                Some(first + (r.success_threshold - 1) * r.period_ms)
+                Some(r.ready_at(running, w.max(gate)))
             }
         };
         Startup {
@@ -123,40 +88,6 @@ impl PodTiming {
             ready,
         }
     }
-}
-
-/// The preStop hook's duration: `sleep: {seconds}`, or an exec of
-/// `sleep N` (directly or through `sh -c "sleep N"`); anything else 0.
-pub fn pre_stop_ms(c: &Container) -> i64 {
-    let Some(h) = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
-        return 0;
-    };
-    if let Some(s) = &h.sleep {
-        return s.seconds.clamp(0, MAX_SECONDS) * 1000;
-    }
-    let Some(cmd) = h.exec.as_ref().and_then(|e| e.command.as_ref()) else {
-        return 0;
-    };
-    let words: Vec<&str> = match cmd.as_slice() {
-        [sh, flag, script] if is_shell(sh) && flag == "-c" => script.split_whitespace().collect(),
-        _ => cmd.iter().map(String::as_str).collect(),
-    };
-    sleep_ms(&words).unwrap_or(0)
-}
-
-fn is_shell(s: &str) -> bool {
-    matches!(s.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
-}
-
-/// `sleep N` (N seconds, possibly fractional or with an s suffix) at the
-/// start of a command line.
-fn sleep_ms(words: &[&str]) -> Option<i64> {
-    let (cmd, arg) = (words.first()?, words.get(1)?);
-    if cmd.rsplit('/').next() != Some("sleep") {
-        return None;
-    }
-    let n: f64 = arg.trim_end_matches(['s', ';']).parse().ok()?;
-    (n.is_finite() && n >= 0.0).then(|| (n.min(MAX_SECONDS as f64) * 1000.0).round() as i64)
 }
 
 #[cfg(test)]

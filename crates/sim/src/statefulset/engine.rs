@@ -316,34 +316,17 @@ fn read_spec(set: &StatefulSet, objects: &[Object], model: &Model) -> Result<Spe
 /// (initialDelaySeconds, periodSeconds, successThreshold) in ms / count, with
 /// the API defaults (0, 10, 1).
 fn probe_timing(p: &Probe) -> (u64, u64, u64) {
-    let delay = p.initial_delay_seconds.unwrap_or(0).max(0) as u64 * 1000;
-    let period = p.period_seconds.unwrap_or(10).max(1) as u64 * 1000;
-    let success = p.success_threshold.unwrap_or(1).max(1) as u64;
-    (delay, period, success)
+    let t = crate::pod::ProbeTiming::of(p);
+    (
+        t.initial_delay_ms as u64,
+        t.period_ms as u64,
+        t.success_threshold as u64,
+    )
 }
 
-/// How long a container's preStop hook keeps it alive: a `sleep` action or an
-/// exec of `sleep N` (directly or through `sh -c`). Other hooks count as 0.
+/// How long a container's preStop hook keeps it alive (see [`crate::pod::pre_stop_ms`]).
 fn pre_stop_ms(c: &Container) -> u64 {
-    let Some(h) = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()) else {
-        return 0;
-    };
-    if let Some(s) = &h.sleep {
-        return s.seconds.clamp(0, 7 * 24 * 3600) as u64 * 1000;
-    }
-    let words: Vec<&str> = h
-        .exec
-        .as_ref()
-        .and_then(|e| e.command.as_ref())
-        .into_iter()
-        .flatten()
-        .flat_map(|w| w.split_whitespace())
-        .collect();
-    words
-        .windows(2)
-        .find(|w| w[0] == "sleep" || w[0].ends_with("/sleep"))
-        .and_then(|w| super::parse_duration(w[1].trim_matches(|c| c == ';' || c == '"')).ok())
-        .unwrap_or(0)
+    crate::pod::pre_stop_ms(c).max(0) as u64
 }
 
 fn unreachable_toleration(pod: &PodSpec, model: &Model) -> Option<u64> {
