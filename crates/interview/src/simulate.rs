@@ -73,10 +73,14 @@ pub(crate) fn run(pack: &Pack, question: &str, yaml: &str) -> (Verdict, Vec<Proo
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| {
+            let what = match &f.path {
+                Some(p) if f.id.starts_with("manifest.") => format!("{p}: {}", f.message),
+                _ => f.message.clone(),
+            };
             if f.object.is_empty() {
-                f.message.clone()
+                what
             } else {
-                format!("{}: {}", f.object, f.message)
+                format!("{}: {what}", f.object)
             }
         })
         .collect();
