@@ -40,7 +40,7 @@ rules:
         let subject = match i % 3 {
             0 => format!("{{kind: User, name: user-{i}}}"),
             1 => format!("{{kind: Group, name: team-{}}}", i % 500),
-            _ => format!("{{kind: ServiceAccount, name: sa-{i}}}"),
+            _ => format!("{{kind: ServiceAccount, name: sa-{i}, namespace: ns-{ns}}}"),
         };
         if i % 100 == 99 {
             y.push_str(&format!(
