@@ -55,7 +55,12 @@ rules:
     // As several files: one file of 10,000 bindings is over the reader's
     // limit on values per file.
     let mut parsed = manifest::Parsed::default();
-    for (n, chunk) in y.split("\n---\n").collect::<Vec<_>>().chunks(500).enumerate() {
+    for (n, chunk) in y
+        .split("\n---\n")
+        .collect::<Vec<_>>()
+        .chunks(500)
+        .enumerate()
+    {
         parsed.extend(manifest::parse_str(
             &format!("bench-{n}.yaml"),
             &chunk.join("\n---\n"),
