@@ -127,8 +127,13 @@ fn simulate(
     if let Some(h) = &sim.hpa {
         hpa_run(h, parsed, &mut m, notes)?;
     }
-    if sim.statefulset.is_some() {
-        statefulset_runs(parsed, &mut m, notes)?;
+    if let Some(st) = &sim.statefulset {
+        let plan = crate::statefulset::NodeLossPlan {
+            nodes: Some(st.nodes),
+            fail_after_ready_ms: (st.node_loss.at_s.max(0.0) * 1000.0).round() as u64,
+            ..Default::default()
+        };
+        statefulset_runs(parsed, &plan, &mut m, notes)?;
     }
     if sim.rbac.is_some() {
         rbac_rows(parsed, reqs, &mut m, notes);
@@ -136,16 +141,19 @@ fn simulate(
     Ok(m)
 }
 
-/// The StatefulSet started on a cluster one node larger than it needs, then
-/// the busiest node lost and the out-of-service taint applied.
+/// The StatefulSet started on the scenario's cluster, then the busiest node
+/// lost the scenario's time after every Pod is Ready, and the out-of-service
+/// taint applied two minutes later.
 fn statefulset_runs(
     parsed: &Parsed,
+    plan: &crate::statefulset::NodeLossPlan,
     m: &mut Measurements,
     notes: &mut Vec<String>,
 ) -> Result<(), String> {
     let objects: Vec<Object> = parsed.objects().cloned().collect();
     let set = crate::statefulset::pick(&objects, None).map_err(|e| e.to_string())?;
-    let verdicts = crate::statefulset::redis_cluster(set, &objects).map_err(|e| e.to_string())?;
+    let verdicts =
+        crate::statefulset::redis_cluster_with(set, &objects, plan).map_err(|e| e.to_string())?;
     for v in verdicts {
         let metric = match v.id {
             "stable-identities" => "stable_identities",

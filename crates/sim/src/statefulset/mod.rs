@@ -32,7 +32,7 @@ use crate::manifest::Object;
 
 pub use checks::{findings, findings_in};
 pub use render::render_text;
-pub use scenario::{redis_cluster, Requirement};
+pub use scenario::{redis_cluster, redis_cluster_with, NodeLossPlan, Requirement};
 
 /// The most replicas a simulation accepts: enough for any interview, small
 /// enough to answer in about a second at worst (the controller's sync walks

@@ -27,13 +27,46 @@ pub struct Requirement {
 /// Pods fails 60 s after the set is ready and gets the out-of-service taint
 /// 120 s later.
 pub fn redis_cluster(set: &StatefulSet, objects: &[Object]) -> Result<Vec<Requirement>, StsError> {
+    redis_cluster_with(set, objects, &NodeLossPlan::default())
+}
+
+/// The cluster and the failure a `redis-cluster` run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeLossPlan {
+    /// Nodes in the cluster; `None`: one more than the replicas.
+    pub nodes: Option<u32>,
+    /// How long after every Pod is Ready the busiest node fails, ms.
+    pub fail_after_ready_ms: u64,
+    /// How long after the failure the out-of-service taint is applied, ms.
+    pub taint_after_ms: u64,
+}
+
+impl Default for NodeLossPlan {
+    fn default() -> NodeLossPlan {
+        NodeLossPlan {
+            nodes: None,
+            fail_after_ready_ms: 60_000,
+            taint_after_ms: 120_000,
+        }
+    }
+}
+
+/// [`redis_cluster`] with the scenario's own cluster size and failure time.
+pub fn redis_cluster_with(
+    set: &StatefulSet,
+    objects: &[Object],
+    plan: &NodeLossPlan,
+) -> Result<Vec<Requirement>, StsError> {
     let replicas = set
         .spec
         .as_ref()
         .and_then(|s| s.replicas)
         .unwrap_or(1)
         .max(0);
-    let nodes = (replicas as u32).saturating_add(1).min(super::MAX_NODES);
+    let nodes = plan
+        .nodes
+        .unwrap_or_else(|| (replicas as u32).saturating_add(1))
+        .clamp(1, super::MAX_NODES);
     let base = Model {
         nodes,
         ..Model::default()
@@ -121,7 +154,7 @@ pub fn redis_cluster(set: &StatefulSet, objects: &[Object]) -> Result<Vec<Requir
                 .max_by_key(|(n, c)| (**c, std::cmp::Reverse(**n)))
                 .map(|(n, c)| (n.to_string(), *c))
                 .unwrap_or_default();
-            let fail = ready + 60_000;
+            let fail = ready + plan.fail_after_ready_ms;
             let model = Model {
                 actions: vec![
                     Action::FailNode {
@@ -129,7 +162,7 @@ pub fn redis_cluster(set: &StatefulSet, objects: &[Object]) -> Result<Vec<Requir
                         at_ms: fail,
                     },
                     Action::OutOfService {
-                        at_ms: fail + 120_000,
+                        at_ms: fail + plan.taint_after_ms,
                     },
                 ],
                 ..base.clone()
