@@ -276,6 +276,9 @@ fn text(
             s.id,
             s.title
         ));
+        if let Some(why) = &report.not_run {
+            out.push_str(&format!("  not simulated: {}\n", clean(why)));
+        }
         for (n, r) in report.requirements.iter().enumerate() {
             let (word, style) = match r.passed {
                 Some(true) => ("PASS", Style::Green),
@@ -298,9 +301,6 @@ fn text(
                 "          {measured}expected {}; {}\n",
                 r.expected, r.reason
             ));
-        }
-        if let Some(why) = &report.not_run {
-            out.push_str(&format!("  not simulated: {why}\n"));
         }
         if !report.notes.is_empty() {
             out.push_str(&format!(
