@@ -506,6 +506,7 @@ impl Ctr {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn start(
         &mut self,
         now: i64,
@@ -641,5 +642,67 @@ impl Ctr {
         steps.sort_by_key(|(t, s)| (*t, matches!(s, Step::Exit(..))));
         self.wake = steps.first().map(|(t, _)| *t);
         self.state = St::Running { listen, steps };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replays `Next` calls at the given times (ms) and returns the back-off
+    /// after each, the way client-go's flowcontrol tests step a fake clock.
+    #[track_caller]
+    fn check(times: &[i64], want: &[i64]) {
+        let mut e: Entry = None;
+        let got: Vec<i64> = times
+            .iter()
+            .map(|&t| {
+                e = next(e, t, t);
+                e.map_or(0, |(b, _)| b)
+            })
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn next_doubles_to_the_cap() {
+        // client-go util/flowcontrol/backoff_test.go TestSlowBackoff: each
+        // step doubles until the max, then stays there.
+        check(
+            &[
+                0, 10_000, 30_000, 70_000, 150_000, 310_000, 610_000, 910_000,
+            ],
+            &[
+                10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000,
+            ],
+        );
+    }
+
+    #[test]
+    fn next_resets_after_twice_the_cap() {
+        // TestBackoffReset: an event more than 2 × max after the last update
+        // starts again at the initial back-off.
+        check(
+            &[0, 10_000, 30_000, 630_001],
+            &[10_000, 20_000, 40_000, 10_000],
+        );
+        // Exactly 2 × max is not yet expired (hasExpired uses >).
+        check(&[0, 600_000], &[10_000, 20_000]);
+    }
+
+    #[test]
+    fn in_backoff_since_and_since_update() {
+        // TestIsInBackOffSinceUpdate / IsInBackOffSince: within the current
+        // back-off of the event time (or last update) only.
+        let e = Some((20_000, 100_000));
+        assert!(in_backoff(e, 105_000, 124_999));
+        assert!(!in_backoff(e, 105_000, 125_000));
+        assert!(!in_backoff(None, 0, 0));
+        assert!(
+            !in_backoff(e, 700_001, 700_001),
+            "expired entries are not in back-off"
+        );
+        assert!(in_backoff_since_update(e, 119_999));
+        assert!(!in_backoff_since_update(e, 120_000));
     }
 }

@@ -329,8 +329,11 @@ impl World {
             match next {
                 Some(t) if t <= target => {
                     self.now = self.now.max(t);
-                    self.step();
-                    self.reconcile();
+                    // The controllers read only which Pods exist and which are
+                    // Ready; most wake-ups (back-off events, retries) change neither.
+                    if self.step() {
+                        self.reconcile();
+                    }
                 }
                 _ => break,
             }
@@ -341,21 +344,26 @@ impl World {
 
     /// Runs every container whose wake-up time has come, and removes Pods
     /// whose deletion finished.
-    fn step(&mut self) {
+    /// Returns whether a Pod went away or changed readiness.
+    fn step(&mut self) -> bool {
         let now = self.now;
         let gone: Vec<usize> = (0..self.pods.len())
             .filter(|&i| self.pods[i].gone_at.is_some_and(|t| t <= now))
             .collect();
+        let mut changed = !gone.is_empty();
         for i in gone.into_iter().rev() {
             self.pods.remove(i);
         }
         for p in 0..self.pods.len() {
             for c in 0..self.pods[p].containers.len() {
                 if self.pods[p].containers[c].wake.is_some_and(|t| t <= now) {
+                    let before = self.pods[p].containers[c].ready;
                     self.container_wake(p, c);
+                    changed |= self.pods[p].containers[c].ready != before;
                 }
             }
         }
+        changed
     }
 
     fn bump(&mut self) -> String {
@@ -366,6 +374,7 @@ impl World {
     /// Records an event the way client-go's recorder does: an identical
     /// event (same object, reason, message, source) bumps `count` and
     /// `lastTimestamp` instead of adding a row.
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
         obj: ObjectReference,
