@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use k8s_openapi::ByteString;
-use kubeprep_sim::lab::{Change, Fault, Kind, LabError, World};
+use kubeprep_sim::lab::{Change, Fault, Kind, LabError, Reach, World};
 use kubeprep_sim::manifest::Object;
 use serde_json::{json, Value};
 
@@ -847,4 +847,30 @@ fn bad_changes_are_rejected_with_the_api_servers_reason() {
     // Huge advances are bounded and do not hang.
     w.advance(i64::MAX);
     assert!(w.elapsed_ms() <= kubeprep_sim::lab::MAX_ADVANCE_MS);
+}
+
+#[test]
+fn connectivity_from_a_debug_pod() {
+    let debug = BTreeMap::from([("run".to_string(), "debug".to_string())]);
+    let api = BTreeMap::from([("app".to_string(), "api".to_string())]);
+    let mut w = broken(Fault::ServiceSelectorMismatch, 1);
+    let ip = w.nslookup("postgres.default.svc.cluster.local").unwrap();
+    assert_eq!(w.nslookup("postgres"), Some(ip.clone()));
+    assert_eq!(w.nslookup("postgres-svc"), None);
+    assert_eq!(
+        w.reach(&debug, "postgres", 5432),
+        Reach::Refused(format!("{ip}:5432"))
+    );
+    assert_eq!(w.reach(&debug, "redis", 6379), Reach::Open);
+    assert_eq!(w.reach(&debug, "nope", 1), Reach::UnknownHost);
+
+    w = broken(Fault::EgressBlocked, 1);
+    let ip = w.nslookup("postgres").unwrap();
+    // The policy selects the api Pods only: a debug Pod gets through, the api does not.
+    assert_eq!(w.reach(&debug, "postgres", 5432), Reach::Open);
+    assert_eq!(
+        w.reach(&api, "postgres", 5432),
+        Reach::TimedOut(format!("{ip}:5432"))
+    );
+    assert_eq!(w.reach(&api, "redis", 6379), Reach::Open);
 }

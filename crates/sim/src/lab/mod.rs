@@ -79,6 +79,21 @@ pub enum LabError {
     Unsupported(String),
 }
 
+/// How a TCP connection attempt from inside the cluster ends ([`World::reach`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Connected: something listens there.
+    Open,
+    /// `connection refused` at this `ip:port` (no endpoints, or nothing listening).
+    Refused(String),
+    /// No answer from this `ip:port` (a NetworkPolicy drops it, or no Service port).
+    TimedOut(String),
+    /// DNS has no such name (`NXDOMAIN`).
+    UnknownHost,
+    /// DNS itself is blocked by a NetworkPolicy.
+    DnsTimeout,
+}
+
 /// A resource kind a [`Change::Delete`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::kubelet::{Instance, St};
-use super::{app, secret_normalize, time, Change, Kind, LabError, PodSim, World};
+use super::{app, secret_normalize, time, Change, Kind, LabError, PodSim, Reach, World};
 use crate::manifest::Object;
 
 fn terminated(i: &Instance) -> ContainerStateTerminated {
@@ -344,6 +344,27 @@ impl World {
             .filter(|(t, _)| *t <= self.now)
             .map(|(_, l)| l.clone())
             .collect())
+    }
+
+    /// Cluster DNS for a debug Pod in `default`: the ClusterIP a Service
+    /// name (short, `.default`, `.default.svc`, `.default.svc.cluster.local`) resolves to.
+    pub fn nslookup(&self, name: &str) -> Option<String> {
+        let view = self.view();
+        app::resolve(name.trim_end_matches('.'), &view).map(|(_, ip)| ip)
+    }
+
+    /// A TCP connection from a Pod with `labels` in `default` (a debug Pod
+    /// has `run: debug`) to `host:port`, through DNS, the Service, its
+    /// endpoints and NetworkPolicies: what `nc -zv` and `wget` would see.
+    pub fn reach(&self, labels: &BTreeMap<String, String>, host: &str, port: i32) -> Reach {
+        let view = self.view();
+        match app::connect(&view, labels, host, port) {
+            app::Conn::NotFound => Reach::UnknownHost,
+            app::Conn::DnsBlocked => Reach::DnsTimeout,
+            app::Conn::Refused(a) => Reach::Refused(a),
+            app::Conn::Timeout(a) => Reach::TimedOut(a),
+            app::Conn::Open(_) => Reach::Open,
+        }
     }
 
     /// Applies a change as the API server would, then lets the controllers
