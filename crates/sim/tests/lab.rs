@@ -844,6 +844,16 @@ fn bad_changes_are_rejected_with_the_api_servers_reason() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("may not change once set"), "{err}");
+    let mut d = api_deployment(&w);
+    d["spec"]["replicas"] = json!(2_000_000_000);
+    let obj = Object::Deployment(Box::new(serde_json::from_value(d).unwrap()));
+    let err = w.apply(Change::Apply(obj)).unwrap_err().to_string();
+    assert!(err.contains("more than 100 replicas"), "{err}");
+    let mut d = api_deployment(&w);
+    d["spec"]["template"]["spec"]["containers"] = json!([]);
+    let obj = Object::Deployment(Box::new(serde_json::from_value(d).unwrap()));
+    let err = w.apply(Change::Apply(obj)).unwrap_err().to_string();
+    assert!(err.contains("containers: Required value"), "{err}");
     // Huge advances are bounded and do not hang.
     w.advance(i64::MAX);
     assert!(w.elapsed_ms() <= kubeprep_sim::lab::MAX_ADVANCE_MS);

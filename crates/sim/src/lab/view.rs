@@ -19,6 +19,9 @@ use super::kubelet::{Instance, St};
 use super::{app, secret_normalize, time, Change, Kind, LabError, PodSim, Reach, World};
 use crate::manifest::Object;
 
+/// The most replicas a lab Deployment may ask for (3 nodes, small).
+const MAX_REPLICAS: i32 = 100;
+
 fn terminated(i: &Instance) -> ContainerStateTerminated {
     let (code, reason) = i.exit.unwrap_or((0, "Completed"));
     ContainerStateTerminated {
@@ -562,6 +565,22 @@ impl World {
                 if d.spec.as_ref().and_then(|s| s.replicas).is_some_and(|r| r < 0) {
                     return Err(LabError::Invalid(format!(
                         "Deployment.apps \"{name}\" is invalid: spec.replicas: Invalid value: must be greater than or equal to 0"
+                    )));
+                }
+                if d.spec.as_ref().and_then(|s| s.replicas).is_some_and(|r| r > MAX_REPLICAS) {
+                    return Err(LabError::Unsupported(format!(
+                        "run more than {MAX_REPLICAS} replicas of a Deployment on its 3 nodes (asked for {})",
+                        d.spec.as_ref().and_then(|s| s.replicas).unwrap_or_default()
+                    )));
+                }
+                let no_containers = d
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.template.spec.as_ref())
+                    .is_none_or(|p| p.containers.is_empty());
+                if no_containers {
+                    return Err(LabError::Invalid(format!(
+                        "Deployment.apps \"{name}\" is invalid: spec.template.spec.containers: Required value"
                     )));
                 }
                 upsert(&mut self.deployments, &name, d, |o| &mut o.metadata, uid, now);
