@@ -884,3 +884,40 @@ fn connectivity_from_a_debug_pod() {
     );
     assert_eq!(w.reach(&api, "redis", 6379), Reach::Open);
 }
+
+#[test]
+fn back_off_resets_after_a_run_of_more_than_ten_minutes() {
+    // §5.1: a run that ends more than 2 × 300 s after the last restart finds
+    // the back-off entry expired: the restart is immediate again.
+    let mut w = World::new(Fault::LivenessWrongPort, 6);
+    edit_api(&mut w, |c| {
+        c["livenessProbe"]["initialDelaySeconds"] = json!(700)
+    });
+    let old: BTreeSet<String> = api_pods(&w).iter().map(name).collect();
+    w.advance(20_000);
+    let pod = api_pods(&w)
+        .into_iter()
+        .map(|p| name(&p))
+        .find(|n| !old.contains(n))
+        .unwrap();
+    let mut gaps = Vec::new();
+    let mut restarts = 0;
+    for _ in 0..2_400 {
+        w.advance(1_000);
+        let cs = status(&w.pod(&pod).unwrap());
+        if cs.restart_count > restarts {
+            restarts = cs.restart_count;
+            let t = cs.last_state.unwrap().terminated.unwrap();
+            assert_eq!((t.exit_code, t.reason.as_deref()), (137, Some("Error")));
+            let run = (t.finished_at.clone().unwrap().0 - t.started_at.unwrap().0).num_seconds();
+            assert_eq!(
+                run,
+                700 + 20 + 30,
+                "three failed probes, then the 30 s grace period"
+            );
+            let start = cs.state.unwrap().running.unwrap().started_at.unwrap().0;
+            gaps.push((start - t.finished_at.unwrap().0).num_milliseconds());
+        }
+    }
+    assert_eq!(gaps, [0, 0, 0]);
+}
