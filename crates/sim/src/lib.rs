@@ -12,12 +12,15 @@
 //! - [`rbac`]: the RBAC authorizer, `can-i`, `who-can`, escalation checks.
 //! - [`statefulset`]: StatefulSet ordering, identities and volumes.
 //! - [`check`]: static findings and scenario requirements.
+//! - [`lab`]: the troubleshooting lab's world: a small cluster with one
+//!   injected fault, a kubelet and controllers on a virtual clock.
 //!
 //! Nothing here prints or reads files beyond what a caller hands it.
 
 pub mod check;
 pub mod duration;
 pub mod hpa;
+pub mod lab;
 pub mod manifest;
 pub mod pod;
 pub mod quantity;
