@@ -9,6 +9,7 @@ mod check;
 mod grade;
 mod history;
 mod interview;
+mod lab;
 mod manifests;
 mod report;
 mod simulate;
@@ -69,6 +70,9 @@ enum Command {
     /// Answer RBAC questions from policy files (kubectl auth can-i syntax)
     #[command(subcommand)]
     Auth(auth::Command),
+    /// Troubleshooting labs: a broken simulated cluster and a kubectl-like shell
+    #[command(subcommand)]
+    Lab(lab::Command),
 }
 
 /// Text for people or JSON for programs.
@@ -92,6 +96,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Check(a) => check::run(&g, a),
         Command::Simulate(c) => simulate::run(&g, c),
         Command::Auth(c) => auth::run(&g, c),
+        Command::Lab(c) => lab::run(&g, c),
     }
 }
 

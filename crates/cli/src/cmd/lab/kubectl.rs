@@ -1,0 +1,589 @@
+//! The kubectl subset the lab shell understands, rendered like kubectl's output.
+//!
+//! Every function returns the text to show (errors included, worded like
+//! kubectl's), so a mistyped command never ends the session.
+
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kubeprep_sim::lab::{Change, Kind, World};
+use kubeprep_sim::manifest::Object;
+use serde_json::Value;
+
+/// Runs one shell line against the world and returns what to print.
+pub fn execute(world: &mut World, line: &str) -> String {
+    let words = match split(line) {
+        Ok(w) => w,
+        Err(e) => return format!("error: {e}"),
+    };
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["check"] => match world.fault_fixed() {
+            Ok(()) => "fixed: a new api Pod would now start and become Ready".into(),
+            Err(why) => format!("not fixed: {why}"),
+        },
+        ["kubectl" | "k", rest @ ..] => kubectl(world, rest),
+        [cmd, ..] => format!("{cmd}: command not found (try `kubectl ...`, `check` or `exit`)"),
+        [] => String::new(),
+    }
+}
+
+fn kubectl(world: &mut World, args: &[&str]) -> String {
+    // Drop namespace flags: everything lives in `default`.
+    let mut rest: Vec<&str> = Vec::new();
+    let mut it = args.iter().copied();
+    while let Some(a) = it.next() {
+        match a {
+            "-n" | "--namespace" => match it.next() {
+                Some("default") => {}
+                Some(ns) => return format!("No resources found in {ns} namespace."),
+                None => return "error: flag needs an argument: 'n' in -n".into(),
+            },
+            "-n=default" | "--namespace=default" => {}
+            _ => rest.push(a),
+        }
+    }
+    match rest.as_slice() {
+        ["get", what, flags @ ..] => get(world, what, flags),
+        ["get"] => "error: You must specify the type of resource to get.".into(),
+        ["logs", args @ ..] => logs(world, args),
+        ["patch", args @ ..] => patch(world, args),
+        ["delete", "pod" | "pods" | "po", name] => {
+            match world.apply(Change::Delete {
+                kind: Kind::Pod,
+                name: name.to_string(),
+            }) {
+                Ok(()) => format!("pod \"{name}\" deleted"),
+                Err(e) => format!("Error from server (NotFound): {e}"),
+            }
+        }
+        ["rollout", "restart", target] => match target
+            .strip_prefix("deployment/")
+            .or(target.strip_prefix("deploy/"))
+        {
+            Some(name) => match world.apply(Change::RolloutRestart {
+                deployment: name.to_string(),
+            }) {
+                Ok(()) => format!("deployment.apps/{name} restarted"),
+                Err(e) => format!("Error from server (NotFound): {e}"),
+            },
+            None => "error: the lab's rollout restart takes deployment/NAME".into(),
+        },
+        ["set", "env", target, pairs @ ..] => set_env(world, target, pairs),
+        [verb, ..] => format!("error: unknown command \"{verb}\" for \"kubectl\""),
+        [] => "kubectl controls the Kubernetes cluster manager.".into(),
+    }
+}
+
+fn get(world: &World, what: &str, flags: &[&str]) -> String {
+    let wide = flags.windows(2).any(|w| w == ["-o", "wide"]) || flags.contains(&"-owide");
+    let now = world.now().timestamp_millis();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    match what {
+        "pods" | "pod" | "po" => {
+            rows.push(cols(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"]));
+            if wide {
+                rows[0].extend(cols(&["IP", "NODE"]));
+            }
+            for p in world.pods() {
+                let mut r = pod_row(&p, now);
+                if wide {
+                    let s = p.status.as_ref();
+                    r.push(s.and_then(|s| s.pod_ip.clone()).unwrap_or("<none>".into()));
+                    r.push(
+                        p.spec
+                            .as_ref()
+                            .and_then(|s| s.node_name.clone())
+                            .unwrap_or("<none>".into()),
+                    );
+                }
+                rows.push(r);
+            }
+        }
+        "svc" | "service" | "services" => {
+            rows.push(cols(&[
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "AGE",
+            ]));
+            for s in world.services() {
+                rows.push(service_row(s, now));
+            }
+        }
+        "endpoints" | "ep" | "endpoint" => {
+            rows.push(cols(&["NAME", "ENDPOINTS", "AGE"]));
+            for e in world.endpoints() {
+                let mut eps = Vec::new();
+                for s in e.subsets.iter().flatten() {
+                    for a in s.addresses.iter().flatten() {
+                        for p in s.ports.iter().flatten() {
+                            eps.push(format!("{}:{}", a.ip, p.port));
+                        }
+                    }
+                }
+                let shown = if eps.is_empty() {
+                    "<none>".to_string()
+                } else if eps.len() > 3 {
+                    format!("{} + {} more...", eps[..3].join(","), eps.len() - 3)
+                } else {
+                    eps.join(",")
+                };
+                rows.push(vec![
+                    e.metadata.name.clone().unwrap_or_default(),
+                    shown,
+                    since(e.metadata.creation_timestamp.as_ref(), now),
+                ]);
+            }
+        }
+        "deploy" | "deployment" | "deployments" => {
+            rows.push(cols(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]));
+            for d in world.deployments() {
+                let st = d.status.clone().unwrap_or_default();
+                let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+                rows.push(vec![
+                    d.metadata.name.clone().unwrap_or_default(),
+                    format!("{}/{}", st.ready_replicas.unwrap_or(0), want),
+                    st.updated_replicas.unwrap_or(0).to_string(),
+                    st.available_replicas.unwrap_or(0).to_string(),
+                    since(d.metadata.creation_timestamp.as_ref(), now),
+                ]);
+            }
+        }
+        "rs" | "replicaset" | "replicasets" => {
+            rows.push(cols(&["NAME", "DESIRED", "CURRENT", "READY", "AGE"]));
+            for r in world.replica_sets() {
+                let st = r.status.clone().unwrap_or_default();
+                rows.push(vec![
+                    r.metadata.name.clone().unwrap_or_default(),
+                    r.spec
+                        .as_ref()
+                        .and_then(|s| s.replicas)
+                        .unwrap_or(1)
+                        .to_string(),
+                    st.replicas.to_string(),
+                    st.ready_replicas.unwrap_or(0).to_string(),
+                    since(r.metadata.creation_timestamp.as_ref(), now),
+                ]);
+            }
+        }
+        "cm" | "configmap" | "configmaps" => {
+            rows.push(cols(&["NAME", "DATA", "AGE"]));
+            for c in world.config_maps() {
+                let n = c.data.as_ref().map_or(0, |d| d.len())
+                    + c.binary_data.as_ref().map_or(0, |d| d.len());
+                rows.push(vec![
+                    c.metadata.name.clone().unwrap_or_default(),
+                    n.to_string(),
+                    since(c.metadata.creation_timestamp.as_ref(), now),
+                ]);
+            }
+        }
+        "secret" | "secrets" => {
+            rows.push(cols(&["NAME", "TYPE", "DATA", "AGE"]));
+            for s in world.secrets() {
+                let n = s.data.as_ref().map_or(0, |d| d.len())
+                    + s.string_data.as_ref().map_or(0, |d| d.len());
+                rows.push(vec![
+                    s.metadata.name.clone().unwrap_or_default(),
+                    s.type_.clone().unwrap_or("Opaque".into()),
+                    n.to_string(),
+                    since(s.metadata.creation_timestamp.as_ref(), now),
+                ]);
+            }
+        }
+        "events" | "event" | "ev" => {
+            rows.push(cols(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]));
+            let mut evs = world.events();
+            evs.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0.timestamp_millis()));
+            for e in evs {
+                let o = &e.involved_object;
+                rows.push(vec![
+                    since(e.last_timestamp.as_ref(), now),
+                    e.type_.clone().unwrap_or_default(),
+                    e.reason.clone().unwrap_or_default(),
+                    format!(
+                        "{}/{}",
+                        o.kind.clone().unwrap_or_default().to_lowercase(),
+                        o.name.clone().unwrap_or_default()
+                    ),
+                    e.message.clone().unwrap_or_default(),
+                ]);
+            }
+        }
+        other => return format!("error: the server doesn't have a resource type \"{other}\"",),
+    }
+    if rows.len() == 1 {
+        return "No resources found in default namespace.".into();
+    }
+    table(&rows)
+}
+
+fn cols(c: &[&str]) -> Vec<String> {
+    c.iter().map(|s| s.to_string()).collect()
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            line += c;
+            if i + 1 < r.len() {
+                line += &" ".repeat(widths[i] - c.chars().count() + 3);
+            }
+        }
+        out += line.trim_end();
+        out.push('\n');
+    }
+    out
+}
+
+/// kubectl's short duration (`5s`, `3m20s`, `2h5m`, `4d`).
+pub fn age(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..120 => format!("{s}s"),
+        120..600 => match s % 60 {
+            0 => format!("{}m", s / 60),
+            r => format!("{}m{}s", s / 60, r),
+        },
+        600..10_800 => format!("{}m", s / 60),
+        10_800..172_800 => match (s / 60) % 60 {
+            0 => format!("{}h", s / 3600),
+            m => format!("{}h{}m", s / 3600, m),
+        },
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+fn since(t: Option<&Time>, now: i64) -> String {
+    match t {
+        Some(t) => age(now - t.0.timestamp_millis()),
+        None => "<unknown>".into(),
+    }
+}
+
+/// NAME READY STATUS RESTARTS AGE, with STATUS derived as kubectl's printer does.
+fn pod_row(p: &Pod, now: i64) -> Vec<String> {
+    let st = p.status.clone().unwrap_or_default();
+    let cs: Vec<ContainerStatus> = st.container_statuses.clone().unwrap_or_default();
+    let total = p.spec.as_ref().map_or(cs.len(), |s| s.containers.len());
+    let ready = cs.iter().filter(|c| c.ready).count();
+    let mut reason = st
+        .reason
+        .clone()
+        .or(st.phase.clone())
+        .unwrap_or("Pending".into());
+    let mut restarts = 0;
+    let mut last_restart: Option<i64> = None;
+    let mut running = false;
+    for c in cs.iter().rev() {
+        restarts += c.restart_count;
+        if let Some(t) = c
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.finished_at.as_ref())
+        {
+            let t = t.0.timestamp_millis();
+            last_restart = Some(last_restart.map_or(t, |l: i64| l.max(t)));
+        }
+        let state = c.state.clone().unwrap_or_default();
+        if let Some(r) = state.waiting.as_ref().and_then(|w| w.reason.clone()) {
+            reason = r;
+        } else if let Some(t) = &state.terminated {
+            reason = match &t.reason {
+                Some(r) => r.clone(),
+                None if t.signal.is_some_and(|s| s != 0) => {
+                    format!("Signal:{}", t.signal.unwrap_or(0))
+                }
+                None => format!("ExitCode:{}", t.exit_code),
+            };
+        } else if state.running.is_some() && c.ready {
+            running = true;
+        }
+    }
+    if reason == "Completed" && running {
+        reason = "Running".into();
+    }
+    if p.metadata.deletion_timestamp.is_some() {
+        reason = "Terminating".into();
+    }
+    let restarts = match last_restart {
+        Some(t) if restarts > 0 => format!("{restarts} ({} ago)", age(now - t)),
+        _ => restarts.to_string(),
+    };
+    vec![
+        p.metadata.name.clone().unwrap_or_default(),
+        format!("{ready}/{total}"),
+        reason,
+        restarts,
+        since(p.metadata.creation_timestamp.as_ref(), now),
+    ]
+}
+
+fn service_row(s: &Service, now: i64) -> Vec<String> {
+    let spec = s.spec.clone().unwrap_or_default();
+    let ports: Vec<String> = spec
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            let proto = p.protocol.clone().unwrap_or("TCP".into());
+            match p.node_port {
+                Some(n) => format!("{}:{}/{}", p.port, n, proto),
+                None => format!("{}/{}", p.port, proto),
+            }
+        })
+        .collect();
+    vec![
+        s.metadata.name.clone().unwrap_or_default(),
+        spec.type_.unwrap_or("ClusterIP".into()),
+        spec.cluster_ip.unwrap_or("<none>".into()),
+        "<none>".into(),
+        if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports.join(",")
+        },
+        since(s.metadata.creation_timestamp.as_ref(), now),
+    ]
+}
+
+fn logs(world: &World, args: &[&str]) -> String {
+    let mut pod = None;
+    let mut container = None;
+    let mut previous = false;
+    let mut tail: Option<usize> = None;
+    let mut it = args.iter().copied();
+    while let Some(a) = it.next() {
+        match a {
+            "-p" | "--previous" | "--previous=true" => previous = true,
+            "-c" | "--container" => match it.next() {
+                Some(c) => container = Some(c),
+                None => return "error: flag needs an argument: 'c' in -c".into(),
+            },
+            "--tail" => match it.next().map(str::parse::<i64>) {
+                Some(Ok(n)) => tail = usize::try_from(n).ok(),
+                _ => return "error: invalid argument for \"--tail\" flag".into(),
+            },
+            a if a.starts_with("--tail=") => match a[7..].parse::<i64>() {
+                Ok(n) => tail = usize::try_from(n).ok(),
+                Err(_) => {
+                    return format!(
+                        "error: invalid argument \"{}\" for \"--tail\" flag",
+                        &a[7..]
+                    )
+                }
+            },
+            a if a.starts_with('-') => return format!("error: unknown flag: {a}"),
+            a => {
+                if pod.is_some() {
+                    return "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'"
+                        .into();
+                }
+                pod = Some(a.strip_prefix("pod/").unwrap_or(a));
+            }
+        }
+    }
+    let Some(pod) = pod else {
+        return "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command".into();
+    };
+    match world.logs(pod, container, previous) {
+        Ok(lines) => {
+            let skip = tail.map_or(0, |t| lines.len().saturating_sub(t));
+            lines[skip..].join("\n")
+        }
+        Err(e) => format!("Error from server (BadRequest): {e}"),
+    }
+}
+
+fn patch(world: &mut World, args: &[&str]) -> String {
+    let (kind, name, rest) = match args {
+        ["svc" | "service" | "services", name, rest @ ..] => ("svc", *name, rest),
+        ["deploy" | "deployment" | "deployments", name, rest @ ..] => ("deploy", *name, rest),
+        [t, rest @ ..] if t.contains('/') => {
+            let (k, n) = t.split_once('/').unwrap_or_default();
+            match k {
+                "svc" | "service" => ("svc", n, rest),
+                "deploy" | "deployment" => ("deploy", n, rest),
+                _ => return format!("error: the lab cannot patch {k}"),
+            }
+        }
+        _ => return "error: the lab patches svc NAME or deployment NAME with -p '<json>'".into(),
+    };
+    let mut body = None;
+    let mut it = rest.iter().copied();
+    while let Some(a) = it.next() {
+        match a {
+            "-p" | "--patch" => body = it.next(),
+            a if a.starts_with("--patch=") => body = Some(&a[8..]),
+            "--type=merge" | "--type=strategic" => {}
+            "--type" => {
+                it.next();
+            }
+            a => return format!("error: unknown argument {a:?}"),
+        }
+    }
+    let Some(body) = body else {
+        return "error: must specify -p to patch".into();
+    };
+    let patch: Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(e) => return format!("error: unable to parse \"{body}\": {e}"),
+    };
+    let (current, resource) = if kind == "svc" {
+        let Some(s) = world
+            .services()
+            .iter()
+            .find(|s| s.metadata.name.as_deref() == Some(name))
+        else {
+            return format!("Error from server (NotFound): services \"{name}\" not found");
+        };
+        (serde_json::to_value(s), "service")
+    } else {
+        let Some(d) = world
+            .deployments()
+            .iter()
+            .find(|d| d.metadata.name.as_deref() == Some(name))
+        else {
+            return format!("Error from server (NotFound): deployments.apps \"{name}\" not found");
+        };
+        (serde_json::to_value(d), "deployment.apps")
+    };
+    let mut doc = match current {
+        Ok(v) => v,
+        Err(e) => return format!("error: {e}"),
+    };
+    let before = doc.clone();
+    merge(&mut doc, &patch);
+    if doc == before {
+        return format!("{resource}/{name} patched (no change)");
+    }
+    let object = if kind == "svc" {
+        serde_json::from_value(doc).map(|s| Object::Service(Box::new(s)))
+    } else {
+        serde_json::from_value(doc).map(|d| Object::Deployment(Box::new(d)))
+    };
+    match object {
+        Ok(o) => match world.apply(Change::Apply(o)) {
+            Ok(()) => format!("{resource}/{name} patched"),
+            Err(e) => format!("The {resource} \"{name}\" is invalid: {e}"),
+        },
+        Err(e) => format!("error: the patch does not fit a {resource}: {e}"),
+    }
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Default::default());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in p {
+            if v.is_null() {
+                t.remove(k);
+            } else {
+                merge(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+fn set_env(world: &mut World, target: &str, pairs: &[&str]) -> String {
+    let Some(name) = target
+        .strip_prefix("deployment/")
+        .or(target.strip_prefix("deploy/"))
+    else {
+        return "error: the lab's set env takes deployment/NAME KEY=VALUE...".into();
+    };
+    let Some(d) = world
+        .deployments()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+        .cloned()
+    else {
+        return format!("Error from server (NotFound): deployments.apps \"{name}\" not found");
+    };
+    if pairs.is_empty() {
+        return "error: at least one environment variable must be provided".into();
+    }
+    let mut d = d;
+    let Some(spec) = d.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
+        return format!("error: deployment {name} has no Pod template");
+    };
+    for pair in pairs {
+        let (key, value) = match pair.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => match pair.strip_suffix('-') {
+                Some(k) => (k, None),
+                None => return format!("error: {pair:?} is not KEY=VALUE or KEY-"),
+            },
+        };
+        for c in &mut spec.containers {
+            let env = c.env.get_or_insert_with(Vec::new);
+            env.retain(|e| e.name != key);
+            if let Some(v) = value {
+                env.push(k8s_openapi::api::core::v1::EnvVar {
+                    name: key.to_string(),
+                    value: Some(v.to_string()),
+                    value_from: None,
+                });
+            }
+        }
+    }
+    match world.apply(Change::Apply(Object::Deployment(Box::new(d)))) {
+        Ok(()) => format!("deployment.apps/{name} env updated"),
+        Err(e) => format!("The deployment \"{name}\" is invalid: {e}"),
+    }
+}
+
+/// Splits a line into words, honouring single and double quotes.
+fn split(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for ch in line.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(ch);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("unterminated quote".into());
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}

@@ -1,0 +1,102 @@
+//! End-to-end tests of `kubeprep lab start crashloop`: piped shell sessions
+//! against the real binary.
+
+mod util;
+
+use util::Kubeprep;
+
+fn session(stdin: &str) -> util::Run {
+    Kubeprep::new().run(
+        &[
+            "lab",
+            "start",
+            "crashloop",
+            "--fault",
+            "service-selector-mismatch",
+            "--seed",
+            "1",
+        ],
+        stdin.as_bytes(),
+    )
+}
+
+/// The api Pod names, discovered from `get pods` output.
+fn api_pods(out: &str) -> Vec<String> {
+    out.lines()
+        .filter(|l| l.starts_with("api-"))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn selector_mismatch_is_diagnosed_and_fixed() {
+    let first = session("kubectl get pods\nkubectl get endpoints\n");
+    first.assert_code(1);
+    let pods = api_pods(&first.stdout);
+    assert_eq!(pods.len(), 3, "{}", first.stdout);
+    let api_lines: Vec<&str> = first
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("api-"))
+        .collect();
+    for l in &api_lines {
+        assert!(
+            l.contains("CrashLoopBackOff") || l.contains(" Error "),
+            "{l}"
+        );
+        assert!(l.contains("0/1"), "{l}");
+    }
+    let ep = first
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("postgres "))
+        .expect("postgres endpoints row");
+    assert!(ep.contains("<none>"), "{ep}");
+    assert!(first.stdout.contains("Fault fixed: no"), "{}", first.stdout);
+
+    let script = format!(
+        "kubectl logs {} --previous\ncheck\n\
+         kubectl patch svc postgres -p '{{\"spec\":{{\"selector\":{{\"app\":\"postgres\",\"tier\":null}}}}}}'\n\
+         check\n{}kubectl get pods\nexit\n",
+        pods[0],
+        "kubectl get endpoints\n".repeat(60)
+    );
+    let run = session(&script);
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert!(out.contains("ECONNREFUSED"), "{out}");
+    assert!(out.contains("not fixed:"), "{out}");
+    assert!(out.contains("service/postgres patched"), "{out}");
+    assert!(out.contains("\nfixed:"), "{out}");
+    assert!(out.contains("Fault fixed: yes"), "{out}");
+    let last_get = out.rsplit("NAME ").next().unwrap_or_default();
+    let running: Vec<&str> = last_get
+        .lines()
+        .filter(|l| l.starts_with("api-"))
+        .filter(|l| l.contains("1/1") && l.contains("Running"))
+        .collect();
+    assert_eq!(running.len(), 3, "{last_get}");
+}
+
+#[test]
+fn kubectl_errors_keep_the_shell_going() {
+    let run = session("kubectl get widgets\nfrobnicate\nkubectl logs nope\nkubectl delete pod nope\nkubectl get svc\n");
+    let out = &run.stdout;
+    assert!(
+        out.contains("error: the server doesn't have a resource type \"widgets\""),
+        "{out}"
+    );
+    assert!(out.contains("frobnicate: command not found"), "{out}");
+    assert!(out.contains("pods \"nope\" not found"), "{out}");
+    assert!(out.contains("CLUSTER-IP"), "{out}");
+    assert!(out.contains("Commands used: 5"), "{out}");
+}
+
+#[test]
+fn unknown_fault_is_a_one_line_error() {
+    Kubeprep::new()
+        .run(&["lab", "start", "crashloop", "--fault", "nope"], b"")
+        .assert_code(2)
+        .assert_one_line_error("service-selector-mismatch");
+}
