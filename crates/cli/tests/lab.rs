@@ -56,9 +56,9 @@ fn selector_mismatch_is_diagnosed_and_fixed() {
     assert!(first.stdout.contains("Fault fixed: no"), "{}", first.stdout);
 
     let script = format!(
-        "kubectl logs {} --previous\ncheck\n\
+        "kubectl describe pod {0}\nkubectl logs {0} --tail 1\nkubectl logs {0} --previous\ncheck\n\
          kubectl patch svc postgres -p '{{\"spec\":{{\"selector\":{{\"app\":\"postgres\",\"tier\":null}}}}}}'\n\
-         check\n{}kubectl get pods\nexit\n",
+         check\n{1}kubectl get pods\nexit\n",
         pods[0],
         "kubectl get endpoints\n".repeat(60)
     );
@@ -66,6 +66,17 @@ fn selector_mismatch_is_diagnosed_and_fixed() {
     run.assert_code(0);
     let out = &run.stdout;
     assert!(out.contains("ECONNREFUSED"), "{out}");
+    assert!(
+        out.contains(&format!("Name:             {}", pods[0])),
+        "{out}"
+    );
+    assert!(out.contains("Last State:     Terminated"), "{out}");
+    assert!(out.contains("Exit Code:    1"), "{out}");
+    assert!(out.contains("Restart Count:"), "{out}");
+    assert!(
+        out.contains("Back-off restarting failed container"),
+        "{out}"
+    );
     assert!(out.contains("not fixed:"), "{out}");
     assert!(out.contains("service/postgres patched"), "{out}");
     assert!(out.contains("\nfixed:"), "{out}");

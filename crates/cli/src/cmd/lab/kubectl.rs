@@ -46,6 +46,9 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
         ["get", what, flags @ ..] => get(world, what, flags),
         ["get"] => "error: You must specify the type of resource to get.".into(),
         ["logs", args @ ..] => logs(world, args),
+        ["describe", "pod" | "pods" | "po", name] => describe_pod(world, name),
+        ["describe", t] if t.starts_with("pod/") => describe_pod(world, &t[4..]),
+        ["describe", what, ..] => format!("error: the lab describes pods only, not \"{what}\""),
         ["patch", args @ ..] => patch(world, args),
         ["delete", "pod" | "pods" | "po", name] => {
             match world.apply(Change::Delete {
@@ -84,7 +87,9 @@ fn get(world: &World, what: &str, flags: &[&str]) -> String {
             if wide {
                 rows[0].extend(cols(&["IP", "NODE"]));
             }
-            for p in world.pods() {
+            let mut pods = world.pods();
+            pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+            for p in pods {
                 let mut r = pod_row(&p, now);
                 if wide {
                     let s = p.status.as_ref();
@@ -216,6 +221,10 @@ fn get(world: &World, what: &str, flags: &[&str]) -> String {
     }
     if rows.len() == 1 {
         return "No resources found in default namespace.".into();
+    }
+    // The API server lists by name; events are sorted by time above.
+    if !matches!(what, "events" | "event" | "ev") {
+        rows[1..].sort();
     }
     table(&rows)
 }
@@ -586,4 +595,209 @@ fn split(line: &str) -> Result<Vec<String>, String> {
         words.push(cur);
     }
     Ok(words)
+}
+
+/// `kubectl describe pod NAME`, in kubectl's layout (the fields the lab models).
+fn describe_pod(world: &World, name: &str) -> String {
+    let p = match world.pod(name) {
+        Ok(p) => p,
+        Err(e) => return format!("Error from server (NotFound): {e}"),
+    };
+    let now = world.now().timestamp_millis();
+    let spec = p.spec.clone().unwrap_or_default();
+    let st = p.status.clone().unwrap_or_default();
+    let mut o = String::new();
+    let line = |o: &mut String, k: &str, v: &str| *o += &format!("{:<18}{v}\n", format!("{k}:"));
+    line(&mut o, "Name", name);
+    line(&mut o, "Namespace", "default");
+    line(
+        &mut o,
+        "Node",
+        spec.node_name.as_deref().unwrap_or("<none>"),
+    );
+    let labels: Vec<String> = p
+        .metadata
+        .labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    line(&mut o, "Labels", &labels.join("\n                  "));
+    let status = if p.metadata.deletion_timestamp.is_some() {
+        "Terminating".to_string()
+    } else {
+        st.phase.clone().unwrap_or("Pending".into())
+    };
+    line(&mut o, "Status", &status);
+    line(&mut o, "IP", st.pod_ip.as_deref().unwrap_or(""));
+    if let Some(r) = p.metadata.owner_references.iter().flatten().next() {
+        line(&mut o, "Controlled By", &format!("{}/{}", r.kind, r.name));
+    }
+    o += "Containers:\n";
+    let statuses = st.container_statuses.clone().unwrap_or_default();
+    for c in &spec.containers {
+        o += &format!("  {}:\n", c.name);
+        let kv =
+            |o: &mut String, k: &str, v: &str| *o += &format!("    {:<16}{v}\n", format!("{k}:"));
+        kv(&mut o, "Image", c.image.as_deref().unwrap_or(""));
+        if let Some(cmd) = &c.command {
+            o += "    Command:\n";
+            for a in cmd {
+                o += &format!("      {a}\n");
+            }
+        }
+        let cs = statuses.iter().find(|s| s.name == c.name);
+        let state = |o: &mut String,
+                     label: &str,
+                     s: Option<&k8s_openapi::api::core::v1::ContainerState>| {
+            let Some(s) = s else {
+                return;
+            };
+            if let Some(w) = &s.waiting {
+                *o += &format!("    {:<16}Waiting\n", format!("{label}:"));
+                *o += &format!(
+                    "      Reason:       {}\n",
+                    w.reason.as_deref().unwrap_or("")
+                );
+                if let Some(m) = &w.message {
+                    *o += &format!("      Message:      {m}\n");
+                }
+            } else if let Some(r) = &s.running {
+                *o += &format!("    {:<16}Running\n", format!("{label}:"));
+                if let Some(t) = &r.started_at {
+                    *o += &format!("      Started:      {}\n", t.0.to_rfc2822());
+                }
+            } else if let Some(t) = &s.terminated {
+                *o += &format!("    {:<16}Terminated\n", format!("{label}:"));
+                *o += &format!(
+                    "      Reason:       {}\n",
+                    t.reason.as_deref().unwrap_or("")
+                );
+                *o += &format!("      Exit Code:    {}\n", t.exit_code);
+                if let Some(s) = &t.started_at {
+                    *o += &format!("      Started:      {}\n", s.0.to_rfc2822());
+                }
+                if let Some(f) = &t.finished_at {
+                    *o += &format!("      Finished:     {}\n", f.0.to_rfc2822());
+                }
+            }
+        };
+        if let Some(cs) = cs {
+            state(&mut o, "State", cs.state.as_ref());
+            state(&mut o, "Last State", cs.last_state.as_ref());
+            kv(&mut o, "Ready", if cs.ready { "True" } else { "False" });
+            kv(&mut o, "Restart Count", &cs.restart_count.to_string());
+        }
+        if let Some(limits) = c.resources.as_ref().and_then(|r| r.limits.as_ref()) {
+            o += "    Limits:\n";
+            for (k, v) in limits {
+                o += &format!("      {k}:  {}\n", v.0);
+            }
+        }
+        if let Some(froms) = &c.env_from {
+            o += "    Environment Variables from:\n";
+            for f in froms {
+                if let Some(r) = &f.config_map_ref {
+                    o += &format!(
+                        "      {}  ConfigMap  Optional: {}\n",
+                        r.name,
+                        r.optional.unwrap_or(false)
+                    );
+                }
+                if let Some(r) = &f.secret_ref {
+                    o += &format!(
+                        "      {}  Secret  Optional: {}\n",
+                        r.name,
+                        r.optional.unwrap_or(false)
+                    );
+                }
+            }
+        }
+        o += "    Environment:";
+        match c.env.as_deref() {
+            None | Some([]) => o += "  <none>\n",
+            Some(env) => {
+                o.push('\n');
+                for e in env {
+                    let v = match (&e.value, &e.value_from) {
+                        (Some(v), _) => v.clone(),
+                        (None, Some(f)) => {
+                            if let Some(s) = &f.secret_key_ref {
+                                format!(
+                                    "<set to the key '{}' in secret '{}'>  Optional: {}",
+                                    s.key,
+                                    s.name,
+                                    s.optional.unwrap_or(false)
+                                )
+                            } else if let Some(c) = &f.config_map_key_ref {
+                                format!(
+                                    "<set to the key '{}' of config map '{}'>  Optional: {}",
+                                    c.key,
+                                    c.name,
+                                    c.optional.unwrap_or(false)
+                                )
+                            } else {
+                                "<unsupported source>".into()
+                            }
+                        }
+                        (None, None) => String::new(),
+                    };
+                    o += &format!("      {}:  {v}\n", e.name);
+                }
+            }
+        }
+    }
+    o += "Conditions:\n";
+    let mut conds = vec![cols(&["Type", "Status"])];
+    for c in st.conditions.iter().flatten() {
+        conds.push(vec![c.type_.clone(), c.status.clone()]);
+    }
+    for l in table(&conds).lines() {
+        o += &format!("  {l}\n");
+    }
+    o += "Events:\n";
+    let mut evs: Vec<_> = world
+        .events()
+        .into_iter()
+        .filter(|e| {
+            e.involved_object.kind.as_deref() == Some("Pod")
+                && e.involved_object.name.as_deref() == Some(name)
+        })
+        .collect();
+    evs.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0.timestamp_millis()));
+    if evs.is_empty() {
+        o += "  <none>\n";
+        return o;
+    }
+    let mut rows = vec![
+        cols(&["Type", "Reason", "Age", "From", "Message"]),
+        cols(&["----", "------", "----", "----", "-------"]),
+    ];
+    for e in evs {
+        let count = e.count.unwrap_or(1);
+        let first = e.first_timestamp.as_ref().or(e.last_timestamp.as_ref());
+        let age = if count > 1 {
+            format!(
+                "{} (x{count} over {})",
+                since(e.last_timestamp.as_ref(), now),
+                since(first, now)
+            )
+        } else {
+            since(e.last_timestamp.as_ref(), now)
+        };
+        rows.push(vec![
+            e.type_.clone().unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+            age,
+            e.source
+                .as_ref()
+                .and_then(|s| s.component.clone())
+                .unwrap_or_default(),
+            e.message.clone().unwrap_or_default(),
+        ]);
+    }
+    for l in table(&rows).lines() {
+        o += &format!("  {l}\n");
+    }
+    o
 }
