@@ -111,3 +111,25 @@ fn unknown_fault_is_a_one_line_error() {
         .assert_code(2)
         .assert_one_line_error("service-selector-mismatch");
 }
+
+#[test]
+fn set_env_fixes_a_wrong_db_host() {
+    let run = Kubeprep::new().run(
+        &[
+            "lab",
+            "start",
+            "crashloop",
+            "--fault",
+            "wrong-db-host",
+            "--seed",
+            "1",
+        ],
+        b"check\nkubectl set env deployment/api DB_HOST=postgres\ncheck\nquit\n",
+    );
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert!(out.contains("not fixed:"), "{out}");
+    assert!(out.contains("deployment.apps/api env updated"), "{out}");
+    assert!(out.contains("\nfixed:"), "{out}");
+    assert!(out.contains("Commands used: 3"), "{out}");
+}

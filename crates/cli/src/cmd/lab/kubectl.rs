@@ -50,15 +50,7 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
         ["describe", t] if t.starts_with("pod/") => describe_pod(world, &t[4..]),
         ["describe", what, ..] => format!("error: the lab describes pods only, not \"{what}\""),
         ["patch", args @ ..] => patch(world, args),
-        ["delete", "pod" | "pods" | "po", name] => {
-            match world.apply(Change::Delete {
-                kind: Kind::Pod,
-                name: name.to_string(),
-            }) {
-                Ok(()) => format!("pod \"{name}\" deleted"),
-                Err(e) => format!("Error from server (NotFound): {e}"),
-            }
-        }
+        ["delete", args @ ..] => delete(world, args),
         ["rollout", "restart", target] => match target
             .strip_prefix("deployment/")
             .or(target.strip_prefix("deploy/"))
@@ -72,6 +64,7 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
             None => "error: the lab's rollout restart takes deployment/NAME".into(),
         },
         ["set", "env", target, pairs @ ..] => set_env(world, target, pairs),
+        ["set", "image", target, pairs @ ..] => set_image(world, target, pairs),
         [verb, ..] => format!("error: unknown command \"{verb}\" for \"kubectl\""),
         [] => "kubectl controls the Kubernetes cluster manager.".into(),
     }
@@ -198,6 +191,29 @@ fn get(world: &World, what: &str, flags: &[&str]) -> String {
                 ]);
             }
         }
+        "netpol" | "networkpolicy" | "networkpolicies" => {
+            rows.push(cols(&["NAME", "POD-SELECTOR", "AGE"]));
+            for n in world.network_policies() {
+                let sel = n
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.pod_selector.as_ref())
+                    .and_then(|s| s.match_labels.as_ref())
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("<none>".into());
+                rows.push(vec![
+                    n.metadata.name.clone().unwrap_or_default(),
+                    sel,
+                    since(n.metadata.creation_timestamp.as_ref(), now),
+                ]);
+            }
+        }
         "events" | "event" | "ev" => {
             rows.push(cols(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]));
             let mut evs = world.events();
@@ -258,22 +274,53 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// kubectl's short duration (`5s`, `3m20s`, `2h5m`, `4d`).
+/// kubectl's short duration (apimachinery's `HumanDuration`): `59s`, `3m20s`,
+/// `12m`, `5h7m`, `20h`, `3d4h`, `30d`, `2y10d`, `9y`.
 pub fn age(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    match s {
-        0..120 => format!("{s}s"),
-        120..600 => match s % 60 {
-            0 => format!("{}m", s / 60),
-            r => format!("{}m{}s", s / 60, r),
-        },
-        600..10_800 => format!("{}m", s / 60),
-        10_800..172_800 => match (s / 60) % 60 {
-            0 => format!("{}h", s / 3600),
-            m => format!("{}h{}m", s / 3600, m),
-        },
-        _ => format!("{}d", s / 86_400),
+    // Seconds truncated toward zero, as Go's int(d.Seconds()).
+    if ms / 1000 < -1 {
+        return "<invalid>".into();
     }
+    let s = ms.max(0) / 1000;
+    if s < 120 {
+        return format!("{s}s");
+    }
+    let m = s / 60;
+    if m < 10 {
+        return match s % 60 {
+            0 => format!("{m}m"),
+            r => format!("{m}m{r}s"),
+        };
+    }
+    if m < 180 {
+        return format!("{m}m");
+    }
+    let h = s / 3600;
+    if h < 8 {
+        return match m % 60 {
+            0 => format!("{h}h"),
+            r => format!("{h}h{r}m"),
+        };
+    }
+    if h < 48 {
+        return format!("{h}h");
+    }
+    if h < 24 * 8 {
+        return match h % 24 {
+            0 => format!("{}d", h / 24),
+            r => format!("{}d{r}h", h / 24),
+        };
+    }
+    if h < 24 * 365 * 2 {
+        return format!("{}d", h / 24);
+    }
+    if h < 24 * 365 * 8 {
+        return match (h / 24) % 365 {
+            0 => format!("{}y", h / 24 / 365),
+            r => format!("{}y{r}d", h / 24 / 365),
+        };
+    }
+    format!("{}y", h / 24 / 365)
 }
 
 fn since(t: Option<&Time>, now: i64) -> String {
@@ -418,29 +465,119 @@ fn logs(world: &World, args: &[&str]) -> String {
     }
 }
 
-fn patch(world: &mut World, args: &[&str]) -> String {
-    let (kind, name, rest) = match args {
-        ["svc" | "service" | "services", name, rest @ ..] => ("svc", *name, rest),
-        ["deploy" | "deployment" | "deployments", name, rest @ ..] => ("deploy", *name, rest),
+/// A resource word as kubectl accepts it, to the lab's kind.
+fn kind_of(word: &str) -> Option<Kind> {
+    Some(match word {
+        "po" | "pod" | "pods" => Kind::Pod,
+        "deploy" | "deployment" | "deployments" => Kind::Deployment,
+        "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
+        "svc" | "service" | "services" => Kind::Service,
+        "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
+        "secret" | "secrets" => Kind::Secret,
+        "netpol" | "networkpolicy" | "networkpolicies" => Kind::NetworkPolicy,
+        _ => return None,
+    })
+}
+
+/// kubectl's singular resource name for messages (`service/postgres patched`).
+fn singular(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pod => "pod",
+        Kind::Deployment => "deployment.apps",
+        Kind::ReplicaSet => "replicaset.apps",
+        Kind::Service => "service",
+        Kind::ConfigMap => "configmap",
+        Kind::Secret => "secret",
+        Kind::NetworkPolicy => "networkpolicy.networking.k8s.io",
+    }
+}
+
+/// kubectl's plural resource name for NotFound errors.
+fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pod => "pods",
+        Kind::Deployment => "deployments.apps",
+        Kind::ReplicaSet => "replicasets.apps",
+        Kind::Service => "services",
+        Kind::ConfigMap => "configmaps",
+        Kind::Secret => "secrets",
+        Kind::NetworkPolicy => "networkpolicies.networking.k8s.io",
+    }
+}
+
+/// `TYPE NAME` or `TYPE/NAME` at the front of `args`, and the rest.
+fn target<'a>(args: &'a [&'a str]) -> Result<(Kind, &'a str, &'a [&'a str]), String> {
+    let (word, name, rest) = match args {
         [t, rest @ ..] if t.contains('/') => {
             let (k, n) = t.split_once('/').unwrap_or_default();
-            match k {
-                "svc" | "service" => ("svc", n, rest),
-                "deploy" | "deployment" => ("deploy", n, rest),
-                _ => return format!("error: the lab cannot patch {k}"),
-            }
+            (k, n, rest)
         }
-        _ => return "error: the lab patches svc NAME or deployment NAME with -p '<json>'".into(),
+        [k, n, rest @ ..] => (*k, *n, rest),
+        _ => return Err("error: you must specify the type of resource and a name".into()),
     };
+    match kind_of(word) {
+        Some(k) => Ok((k, name, rest)),
+        None => Err(format!(
+            "error: the server doesn't have a resource type \"{word}\""
+        )),
+    }
+}
+
+/// The object as JSON, to merge a patch onto.
+fn current(world: &World, kind: Kind, name: &str) -> Option<Result<Value, serde_json::Error>> {
+    fn find<T: serde::Serialize>(
+        list: &[T],
+        name: &str,
+        meta: fn(&T) -> Option<&str>,
+    ) -> Option<Result<Value, serde_json::Error>> {
+        list.iter()
+            .find(|o| meta(o) == Some(name))
+            .map(serde_json::to_value)
+    }
+    match kind {
+        Kind::Service => find(world.services(), name, |o| o.metadata.name.as_deref()),
+        Kind::Deployment => find(world.deployments(), name, |o| o.metadata.name.as_deref()),
+        Kind::ConfigMap => find(world.config_maps(), name, |o| o.metadata.name.as_deref()),
+        Kind::Secret => find(world.secrets(), name, |o| o.metadata.name.as_deref()),
+        Kind::NetworkPolicy => find(world.network_policies(), name, |o| {
+            o.metadata.name.as_deref()
+        }),
+        Kind::Pod | Kind::ReplicaSet => None,
+    }
+}
+
+fn patch(world: &mut World, args: &[&str]) -> String {
+    let (kind, name, rest) = match target(args) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    if matches!(kind, Kind::Pod | Kind::ReplicaSet) {
+        return format!(
+            "error: the lab cannot patch {}; patch their Deployment",
+            plural(kind)
+        );
+    }
     let mut body = None;
     let mut it = rest.iter().copied();
     while let Some(a) = it.next() {
         match a {
             "-p" | "--patch" => body = it.next(),
             a if a.starts_with("--patch=") => body = Some(&a[8..]),
-            "--type=merge" | "--type=strategic" => {}
-            "--type" => {
-                it.next();
+            "--type=merge" => {}
+            "--type" => match it.next() {
+                Some("merge") => {}
+                Some(t) => {
+                    return format!(
+                        "error: the lab applies JSON merge patches only (--type merge), not {t:?}"
+                    )
+                }
+                None => return "error: flag needs an argument: --type".into(),
+            },
+            a if a.starts_with("--type=") => {
+                return format!(
+                    "error: the lab applies JSON merge patches only (--type merge), not {:?}",
+                    &a[7..]
+                )
             }
             a => return format!("error: unknown argument {a:?}"),
         }
@@ -452,38 +589,28 @@ fn patch(world: &mut World, args: &[&str]) -> String {
         Ok(v) => v,
         Err(e) => return format!("error: unable to parse \"{body}\": {e}"),
     };
-    let (current, resource) = if kind == "svc" {
-        let Some(s) = world
-            .services()
-            .iter()
-            .find(|s| s.metadata.name.as_deref() == Some(name))
-        else {
-            return format!("Error from server (NotFound): services \"{name}\" not found");
-        };
-        (serde_json::to_value(s), "service")
-    } else {
-        let Some(d) = world
-            .deployments()
-            .iter()
-            .find(|d| d.metadata.name.as_deref() == Some(name))
-        else {
-            return format!("Error from server (NotFound): deployments.apps \"{name}\" not found");
-        };
-        (serde_json::to_value(d), "deployment.apps")
-    };
-    let mut doc = match current {
-        Ok(v) => v,
-        Err(e) => return format!("error: {e}"),
+    let resource = singular(kind);
+    let mut doc = match current(world, kind, name) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return format!("error: {e}"),
+        None => {
+            return format!(
+                "Error from server (NotFound): {} \"{name}\" not found",
+                plural(kind)
+            )
+        }
     };
     let before = doc.clone();
     merge(&mut doc, &patch);
     if doc == before {
         return format!("{resource}/{name} patched (no change)");
     }
-    let object = if kind == "svc" {
-        serde_json::from_value(doc).map(|s| Object::Service(Box::new(s)))
-    } else {
-        serde_json::from_value(doc).map(|d| Object::Deployment(Box::new(d)))
+    let object = match kind {
+        Kind::Service => serde_json::from_value(doc).map(|o| Object::Service(Box::new(o))),
+        Kind::Deployment => serde_json::from_value(doc).map(|o| Object::Deployment(Box::new(o))),
+        Kind::ConfigMap => serde_json::from_value(doc).map(|o| Object::ConfigMap(Box::new(o))),
+        Kind::Secret => serde_json::from_value(doc).map(|o| Object::Secret(Box::new(o))),
+        _ => serde_json::from_value(doc).map(|o| Object::NetworkPolicy(Box::new(o))),
     };
     match object {
         Ok(o) => match world.apply(Change::Apply(o)) {
@@ -491,6 +618,26 @@ fn patch(world: &mut World, args: &[&str]) -> String {
             Err(e) => format!("The {resource} \"{name}\" is invalid: {e}"),
         },
         Err(e) => format!("error: the patch does not fit a {resource}: {e}"),
+    }
+}
+
+fn delete(world: &mut World, args: &[&str]) -> String {
+    let (kind, name, rest) = match target(args) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    if let Some(extra) = rest.first() {
+        return format!("error: the lab deletes one object at a time; unexpected {extra:?}");
+    }
+    match world.apply(Change::Delete {
+        kind,
+        name: name.to_string(),
+    }) {
+        Ok(()) => format!("{} \"{name}\" deleted", singular(kind)),
+        Err(e @ kubeprep_sim::lab::LabError::NotFound { .. }) => {
+            format!("Error from server (NotFound): {e}")
+        }
+        Err(e) => format!("error: {e}"),
     }
 }
 
@@ -558,6 +705,48 @@ fn set_env(world: &mut World, target: &str, pairs: &[&str]) -> String {
     }
     match world.apply(Change::Apply(Object::Deployment(Box::new(d)))) {
         Ok(()) => format!("deployment.apps/{name} env updated"),
+        Err(e) => format!("The deployment \"{name}\" is invalid: {e}"),
+    }
+}
+
+fn set_image(world: &mut World, target: &str, pairs: &[&str]) -> String {
+    let Some(name) = target
+        .strip_prefix("deployment/")
+        .or(target.strip_prefix("deploy/"))
+    else {
+        return "error: the lab's set image takes deployment/NAME CONTAINER=IMAGE...".into();
+    };
+    let Some(mut d) = world
+        .deployments()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+        .cloned()
+    else {
+        return format!("Error from server (NotFound): deployments.apps \"{name}\" not found");
+    };
+    if pairs.is_empty() {
+        return "error: at least one image update is required".into();
+    }
+    let Some(spec) = d.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
+        return format!("error: deployment {name} has no Pod template");
+    };
+    for pair in pairs {
+        let Some((c, image)) = pair.split_once('=') else {
+            return format!("error: {pair:?} is not CONTAINER=IMAGE");
+        };
+        let mut found = false;
+        for ctr in &mut spec.containers {
+            if c == "*" || ctr.name == c {
+                ctr.image = Some(image.to_string());
+                found = true;
+            }
+        }
+        if !found {
+            return format!("error: unable to find container named \"{c}\"");
+        }
+    }
+    match world.apply(Change::Apply(Object::Deployment(Box::new(d)))) {
+        Ok(()) => format!("deployment.apps/{name} image updated"),
         Err(e) => format!("The deployment \"{name}\" is invalid: {e}"),
     }
 }
@@ -800,4 +989,96 @@ fn describe_pod(world: &World, name: &str) -> String {
         o += &format!("  {l}\n");
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_age(secs: i64, want: &str) {
+        assert_eq!(age(secs * 1000), want, "{secs}s");
+    }
+
+    /// Cases after apimachinery's `TestHumanDuration` (util/duration/duration_test.go).
+    #[test]
+    fn human_duration() {
+        let cases = [
+            (0, "0s"),
+            (1, "1s"),
+            (59, "59s"),
+            (60, "60s"),
+            (119, "119s"),
+            (120, "2m"),
+            (121, "2m1s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (10_799, "179m"),
+            (10_800, "3h"),
+            (10_860, "3h1m"),
+            (28_799, "7h59m"),
+            (28_800, "8h"),
+            (172_799, "47h"),
+            (172_800, "2d"),
+            (176_400, "2d1h"),
+            (691_199, "7d23h"),
+            (691_200, "8d"),
+            (63_071_999, "729d"),
+            (63_072_000, "2y"),
+            (63_158_400, "2y1d"),
+            (252_287_999, "7y364d"),
+            (252_288_000, "8y"),
+        ];
+        for (s, want) in cases {
+            check_age(s, want);
+        }
+        assert_eq!(age(-500), "0s");
+        assert_eq!(age(-1999), "0s");
+        assert_eq!(age(-5000), "<invalid>");
+    }
+
+    #[track_caller]
+    fn check_merge(target: &str, patch: &str, want: &str) {
+        let mut t: Value = serde_json::from_str(target).expect("target");
+        merge(&mut t, &serde_json::from_str(patch).expect("patch"));
+        assert_eq!(t, serde_json::from_str::<Value>(want).expect("want"));
+    }
+
+    /// The examples of RFC 7386, appendix A.
+    #[test]
+    fn json_merge_patch() {
+        check_merge(r#"{"a":"b"}"#, r#"{"a":"c"}"#, r#"{"a":"c"}"#);
+        check_merge(r#"{"a":"b"}"#, r#"{"b":"c"}"#, r#"{"a":"b","b":"c"}"#);
+        check_merge(r#"{"a":"b"}"#, r#"{"a":null}"#, r#"{}"#);
+        check_merge(r#"{"a":"b","b":"c"}"#, r#"{"a":null}"#, r#"{"b":"c"}"#);
+        check_merge(r#"{"a":["b"]}"#, r#"{"a":"c"}"#, r#"{"a":"c"}"#);
+        check_merge(r#"{"a":"c"}"#, r#"{"a":["b"]}"#, r#"{"a":["b"]}"#);
+        check_merge(
+            r#"{"a":{"b":"c"}}"#,
+            r#"{"a":{"b":"d","c":null}}"#,
+            r#"{"a":{"b":"d"}}"#,
+        );
+        check_merge(r#"{"a":[{"b":"c"}]}"#, r#"{"a":[1]}"#, r#"{"a":[1]}"#);
+        check_merge(r#"["a","b"]"#, r#"["c","d"]"#, r#"["c","d"]"#);
+        check_merge(r#"{"a":"b"}"#, r#"["c"]"#, r#"["c"]"#);
+        check_merge(r#"{"a":"foo"}"#, "null", "null");
+        check_merge(r#"{"a":"foo"}"#, r#""bar""#, r#""bar""#);
+        check_merge(r#"{"e":null}"#, r#"{"a":1}"#, r#"{"e":null,"a":1}"#);
+        check_merge(r#"[1,2]"#, r#"{"a":"b","c":null}"#, r#"{"a":"b"}"#);
+        check_merge(
+            r#"{}"#,
+            r#"{"a":{"bb":{"ccc":null}}}"#,
+            r#"{"a":{"bb":{}}}"#,
+        );
+    }
+
+    #[test]
+    fn splits_like_a_shell() {
+        assert_eq!(
+            split(r#"kubectl patch svc pg -p '{"a": "b c"}'"#).unwrap_or_default(),
+            ["kubectl", "patch", "svc", "pg", "-p", r#"{"a": "b c"}"#]
+        );
+        assert_eq!(split(r#"a "" b"#).unwrap_or_default(), ["a", "", "b"]);
+        assert!(split("a 'b").is_err());
+    }
 }
