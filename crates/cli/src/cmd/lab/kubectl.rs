@@ -330,22 +330,24 @@ fn since(t: Option<&Time>, now: i64) -> String {
     }
 }
 
-/// NAME READY STATUS RESTARTS AGE, with STATUS derived as kubectl's printer does.
-fn pod_row(p: &Pod, now: i64) -> Vec<String> {
+/// What kubectl's pod printer derives from a Pod: ready containers, total
+/// containers, the STATUS word, the restart count and the latest restart (ms).
+fn pod_status(p: &Pod) -> (usize, usize, String, i32, Option<i64>) {
     let st = p.status.clone().unwrap_or_default();
     let cs: Vec<ContainerStatus> = st.container_statuses.clone().unwrap_or_default();
     let total = p.spec.as_ref().map_or(cs.len(), |s| s.containers.len());
-    let ready = cs.iter().filter(|c| c.ready).count();
     let mut reason = st
         .reason
         .clone()
+        .filter(|r| !r.is_empty())
         .or(st.phase.clone())
-        .unwrap_or("Pending".into());
-    let mut restarts = 0;
+        .unwrap_or_default();
+    let mut ready = 0;
+    let mut restarts = 0i32;
     let mut last_restart: Option<i64> = None;
     let mut running = false;
     for c in cs.iter().rev() {
-        restarts += c.restart_count;
+        restarts = restarts.saturating_add(c.restart_count);
         if let Some(t) = c
             .last_state
             .as_ref()
@@ -353,31 +355,45 @@ fn pod_row(p: &Pod, now: i64) -> Vec<String> {
             .and_then(|t| t.finished_at.as_ref())
         {
             let t = t.0.timestamp_millis();
-            last_restart = Some(last_restart.map_or(t, |l: i64| l.max(t)));
+            last_restart = Some(last_restart.map_or(t, |l| l.max(t)));
         }
         let state = c.state.clone().unwrap_or_default();
-        if let Some(r) = state.waiting.as_ref().and_then(|w| w.reason.clone()) {
+        let waiting = state.waiting.as_ref().and_then(|w| w.reason.clone());
+        if let Some(r) = waiting.filter(|r| !r.is_empty()) {
             reason = r;
         } else if let Some(t) = &state.terminated {
-            reason = match &t.reason {
-                Some(r) => r.clone(),
-                None if t.signal.is_some_and(|s| s != 0) => {
-                    format!("Signal:{}", t.signal.unwrap_or(0))
-                }
-                None => format!("ExitCode:{}", t.exit_code),
+            reason = match t.reason.clone().filter(|r| !r.is_empty()) {
+                Some(r) => r,
+                None => match t.signal.unwrap_or(0) {
+                    0 => format!("ExitCode:{}", t.exit_code),
+                    s => format!("Signal:{s}"),
+                },
             };
-        } else if state.running.is_some() && c.ready {
+        } else if c.ready && state.running.is_some() {
             running = true;
+            ready += 1;
         }
     }
     if reason == "Completed" && running {
-        reason = "Running".into();
+        let pod_ready = st
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == "Ready" && c.status == "True");
+        reason = if pod_ready { "Running" } else { "NotReady" }.into();
     }
-    if p.metadata.deletion_timestamp.is_some() {
+    let terminal = matches!(st.phase.as_deref(), Some("Succeeded" | "Failed"));
+    if p.metadata.deletion_timestamp.is_some() && !terminal {
         reason = "Terminating".into();
     }
+    (ready, total, reason, restarts, last_restart)
+}
+
+/// NAME READY STATUS RESTARTS AGE, as kubectl's pod printer shows them.
+fn pod_row(p: &Pod, now: i64) -> Vec<String> {
+    let (ready, total, reason, restarts, last_restart) = pod_status(p);
     let restarts = match last_restart {
-        Some(t) if restarts > 0 => format!("{restarts} ({} ago)", age(now - t)),
+        Some(t) if restarts != 0 => format!("{restarts} ({} ago)", age(now - t)),
         _ => restarts.to_string(),
     };
     vec![
@@ -1035,6 +1051,93 @@ mod tests {
         assert_eq!(age(-500), "0s");
         assert_eq!(age(-1999), "0s");
         assert_eq!(age(-5000), "<invalid>");
+    }
+
+    #[track_caller]
+    fn check_pod(pod: serde_json::Value, want: (usize, usize, &str, i32)) {
+        let p: Pod = serde_json::from_value(pod).expect("pod");
+        let (ready, total, reason, restarts, _) = pod_status(&p);
+        assert_eq!((ready, total, reason.as_str(), restarts), want);
+    }
+
+    /// Cases after kubectl's `TestPrintPod` (pkg/printers/internalversion/printers_test.go).
+    #[test]
+    fn pod_status_words() {
+        use serde_json::json;
+        let spec = json!({"containers": [{"name": "a"}, {"name": "b"}]});
+        // Basic: one running ready, one waiting without reason.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": true, "restartCount": 6,
+                 "state": {"running": {}}},
+                {"name": "b", "image": "", "imageID": "", "ready": false, "restartCount": 0}
+            ]}}),
+            (1, 2, "podPhase", 6),
+        );
+        // Waiting reason wins.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 3,
+                 "state": {"waiting": {"reason": "ContainerWaitingReason"}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 3,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "ContainerWaitingReason", 6),
+        );
+        // Terminated reason.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 3,
+                 "state": {"terminated": {"reason": "ContainerTerminatedReason", "exitCode": 1}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 3,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "ContainerTerminatedReason", 6),
+        );
+        // Terminated without reason: ExitCode, or Signal when one is set.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 3,
+                 "state": {"terminated": {"exitCode": 1}}},
+                {"name": "b", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 0, "signal": 9}}}
+            ]}}),
+            (0, 2, "ExitCode:1", 3),
+        );
+        // Completed with a container still running and a Ready condition: Running.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "True"}],
+                "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"reason": "Completed", "exitCode": 0}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 0,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "Running", 0),
+        );
+        // ... and without the Ready condition: NotReady.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "Running", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"reason": "Completed", "exitCode": 0}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 0,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "NotReady", 0),
+        );
+        // Deleting and not terminal: Terminating.
+        check_pod(
+            json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"},
+                "spec": spec, "status": {"phase": "Running"}}),
+            (0, 2, "Terminating", 0),
+        );
+        // Deleting a Succeeded Pod keeps its phase.
+        check_pod(
+            json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"},
+                "spec": spec, "status": {"phase": "Succeeded"}}),
+            (0, 2, "Succeeded", 0),
+        );
     }
 
     #[track_caller]
