@@ -133,3 +133,23 @@ fn set_env_fixes_a_wrong_db_host() {
     assert!(out.contains("\nfixed:"), "{out}");
     assert!(out.contains("Commands used: 3"), "{out}");
 }
+
+#[test]
+fn get_by_name_and_as_yaml() {
+    let run = Kubeprep::new().run(
+        &["lab", "start", "crashloop", "--fault", "wrong-db-host", "--seed", "1"],
+        b"kubectl get cm api-config -o yaml\nkubectl get svc,endpoints\nkubectl get pods nope\nkubectl get po -o name\n",
+    );
+    let out = &run.stdout;
+    assert!(out.contains("kind: ConfigMap\n"), "{out}");
+    assert!(out.contains("  DB_HOST: postgresql\n"), "{out}");
+    assert!(
+        out.contains("CLUSTER-IP") && out.contains("ENDPOINTS"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Error from server (NotFound): pods \"nope\" not found"),
+        "{out}"
+    );
+    assert!(out.contains("output format \"name\""), "{out}");
+}

@@ -70,8 +70,190 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
     }
 }
 
-fn get(world: &World, what: &str, flags: &[&str]) -> String {
-    let wide = flags.windows(2).any(|w| w == ["-o", "wide"]) || flags.contains(&"-owide");
+/// `kubectl get TYPE[,TYPE...] [NAME...] [-o wide|json|yaml]`, or `get TYPE/NAME`.
+fn get(world: &World, what: &str, args: &[&str]) -> String {
+    let mut output = "";
+    let mut names: Vec<&str> = Vec::new();
+    let mut it = args.iter().copied();
+    while let Some(a) = it.next() {
+        match a {
+            "-o" | "--output" => match it.next() {
+                Some(o) => output = o,
+                None => return "error: flag needs an argument: 'o' in -o".into(),
+            },
+            a if a.starts_with("--output=") => output = &a[9..],
+            a if a.starts_with("-o") => output = a[2..].trim_start_matches('='),
+            a if a.starts_with('-') => return format!("error: unknown flag: {a}"),
+            a => names.push(a),
+        }
+    }
+    let (what, named) = match what.split_once('/') {
+        Some((k, n)) => (k, Some(n)),
+        None => (what, None),
+    };
+    names.extend(named);
+    let mut parts = Vec::new();
+    for kind in what.split(',') {
+        let part = match output {
+            "" | "wide" => get_table(world, kind, output == "wide", &names),
+            "json" | "yaml" => get_document(world, kind, &names, output == "yaml"),
+            other => {
+                return format!(
+                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,wide,yaml"
+                )
+            }
+        };
+        parts.push(part);
+    }
+    parts.join("\n")
+}
+
+/// `-o json|yaml`: one object by name, or a List of all.
+fn get_document(world: &World, word: &str, names: &[&str], yaml: bool) -> String {
+    let Some(kind) = kind_of(word) else {
+        return format!("error: the lab prints -o json|yaml for pods, deployments, replicasets, services, configmaps, secrets and networkpolicies, not \"{word}\"");
+    };
+    let all = match objects(world, kind) {
+        Ok(v) => v,
+        Err(e) => return format!("error: {e}"),
+    };
+    let doc = match names {
+        [] => serde_json::json!({"apiVersion": "v1", "kind": "List", "items": all}),
+        [name] => match all
+            .into_iter()
+            .find(|o| o["metadata"]["name"].as_str() == Some(name))
+        {
+            Some(o) => o,
+            None => {
+                return format!(
+                    "Error from server (NotFound): {} \"{name}\" not found",
+                    plural(kind)
+                )
+            }
+        },
+        _ => return "error: the lab prints one named object, or all of a kind".into(),
+    };
+    if yaml {
+        let mut out = String::new();
+        yaml_value(&mut out, &doc, 0);
+        out
+    } else {
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+}
+
+/// Every object of a kind as JSON.
+fn objects(world: &World, kind: Kind) -> Result<Vec<Value>, serde_json::Error> {
+    fn all<T: serde::Serialize>(list: &[T]) -> Result<Vec<Value>, serde_json::Error> {
+        list.iter().map(serde_json::to_value).collect()
+    }
+    match kind {
+        Kind::Pod => all(&world.pods()),
+        Kind::Deployment => all(world.deployments()),
+        Kind::ReplicaSet => all(world.replica_sets()),
+        Kind::Service => all(world.services()),
+        Kind::ConfigMap => all(world.config_maps()),
+        Kind::Secret => all(world.secrets()),
+        Kind::NetworkPolicy => all(world.network_policies()),
+    }
+}
+
+/// A YAML rendering of JSON (block style, kubectl's two-space indent).
+fn yaml_value(out: &mut String, v: &Value, indent: usize) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                out.push_str(&pad);
+                out.push_str(&yaml_scalar_key(k));
+                out.push(':');
+                yaml_child(out, v, indent);
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for v in a {
+                out.push_str(&pad);
+                out.push('-');
+                match v {
+                    Value::Object(m) if !m.is_empty() => {
+                        // The first key on the dash's line, the rest under it.
+                        let mut first = true;
+                        for (k, v) in m {
+                            if first {
+                                out.push(' ');
+                                first = false;
+                            } else {
+                                out.push_str(&" ".repeat(indent + 2));
+                            }
+                            out.push_str(&yaml_scalar_key(k));
+                            out.push(':');
+                            yaml_child(out, v, indent + 2);
+                        }
+                    }
+                    _ => yaml_child(out, v, indent),
+                }
+            }
+        }
+        other => {
+            out.push_str(&pad);
+            out.push_str(&yaml_scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn yaml_child(out: &mut String, v: &Value, indent: usize) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            yaml_value(out, v, indent + 2);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            yaml_value(out, v, indent);
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&yaml_scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn yaml_scalar_key(k: &str) -> String {
+    yaml_scalar(&Value::String(k.to_string()))
+}
+
+fn yaml_scalar(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+        Value::String(s) => {
+            let plain = !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=@+:%".contains(c) || c == ' ')
+                && !s.contains(": ")
+                && !s.ends_with(':')
+                && !s.starts_with([' ', '-', '.', '@', '%', ':'])
+                && !s.ends_with(' ')
+                && s.parse::<f64>().is_err()
+                && !matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n" | "~"
+                );
+            if plain {
+                s.clone()
+            } else {
+                serde_json::to_string(s).unwrap_or_default()
+            }
+        }
+    }
+}
+
+fn get_table(world: &World, what: &str, wide: bool, names: &[&str]) -> String {
     let now = world.now().timestamp_millis();
     let mut rows: Vec<Vec<String>> = Vec::new();
     match what {
@@ -234,6 +416,18 @@ fn get(world: &World, what: &str, flags: &[&str]) -> String {
             }
         }
         other => return format!("error: the server doesn't have a resource type \"{other}\"",),
+    }
+    if !names.is_empty() {
+        let header = rows.remove(0);
+        rows.retain(|r| names.contains(&r[0].as_str()));
+        if let Some(missing) = names.iter().find(|n| !rows.iter().any(|r| r[0] == **n)) {
+            let plural: &str = match kind_of(what) {
+                Some(k) => plural(k),
+                None => what,
+            };
+            return format!("Error from server (NotFound): {plural} \"{missing}\" not found");
+        }
+        rows.insert(0, header);
     }
     if rows.len() == 1 {
         return "No resources found in default namespace.".into();
@@ -1172,6 +1366,26 @@ mod tests {
             r#"{}"#,
             r#"{"a":{"bb":{"ccc":null}}}"#,
             r#"{"a":{"bb":{}}}"#,
+        );
+    }
+
+    #[test]
+    fn yaml_of_json() {
+        let v = serde_json::json!({
+            "kind": "ConfigMap",
+            "data": {"DB_HOST": "postgres", "PORT": "5432", "EMPTY": "", "FLAG": "true"},
+            "items": [{"name": "a", "value": "x y"}, "plain"],
+            "image": "ghcr.io/kubeprep/shop-api:1.4.2",
+            "surge": "25%",
+            "colon": "a: b",
+            "none": {},
+        });
+        let mut out = String::new();
+        yaml_value(&mut out, &v, 0);
+        assert_eq!(
+            out,
+            // Keys sorted, as kubectl prints them.
+            "colon: \"a: b\"\ndata:\n  DB_HOST: postgres\n  EMPTY: \"\"\n  FLAG: \"true\"\n  PORT: \"5432\"\nimage: ghcr.io/kubeprep/shop-api:1.4.2\nitems:\n- name: a\n  value: x y\n- plain\nkind: ConfigMap\nnone: {}\nsurge: 25%\n"
         );
     }
 
