@@ -153,3 +153,20 @@ fn get_by_name_and_as_yaml() {
     );
     assert!(out.contains("output format \"name\""), "{out}");
 }
+
+#[test]
+fn strategic_patch_merges_the_container_by_name() {
+    let run = Kubeprep::new().run(
+        &["lab", "start", "crashloop", "--fault", "wrong-command", "--seed", "1"],
+        br#"kubectl patch deploy api -p '{"spec":{"template":{"spec":{"containers":[{"name":"api","command":["node","server.js"]}]}}}}'
+check
+"#,
+    );
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("deployment.apps/api patched"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("\nfixed:"), "{}", run.stdout);
+}

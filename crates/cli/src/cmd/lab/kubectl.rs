@@ -768,28 +768,30 @@ fn patch(world: &mut World, args: &[&str]) -> String {
         );
     }
     let mut body = None;
+    let mut strategic = true;
     let mut it = rest.iter().copied();
     while let Some(a) = it.next() {
-        match a {
-            "-p" | "--patch" => body = it.next(),
-            a if a.starts_with("--patch=") => body = Some(&a[8..]),
-            "--type=merge" => {}
-            "--type" => match it.next() {
-                Some("merge") => {}
-                Some(t) => {
-                    return format!(
-                        "error: the lab applies JSON merge patches only (--type merge), not {t:?}"
-                    )
-                }
-                None => return "error: flag needs an argument: --type".into(),
-            },
-            a if a.starts_with("--type=") => {
+        let ty = match a {
+            "-p" | "--patch" => {
+                body = it.next();
+                continue;
+            }
+            a if a.starts_with("--patch=") => {
+                body = Some(&a[8..]);
+                continue;
+            }
+            "--type" => it.next().unwrap_or(""),
+            a if a.starts_with("--type=") => &a[7..],
+            a => return format!("error: unknown argument {a:?}"),
+        };
+        match ty {
+            "merge" => strategic = false,
+            "strategic" => strategic = true,
+            t => {
                 return format!(
-                    "error: the lab applies JSON merge patches only (--type merge), not {:?}",
-                    &a[7..]
+                    "error: the lab applies --type strategic (the default) or merge, not {t:?}"
                 )
             }
-            a => return format!("error: unknown argument {a:?}"),
         }
     }
     let Some(body) = body else {
@@ -811,7 +813,11 @@ fn patch(world: &mut World, args: &[&str]) -> String {
         }
     };
     let before = doc.clone();
-    merge(&mut doc, &patch);
+    if strategic {
+        strategic_merge(&mut doc, &patch);
+    } else {
+        merge(&mut doc, &patch);
+    }
     if doc == before {
         return format!("{resource}/{name} patched (no change)");
     }
@@ -848,6 +854,39 @@ fn delete(world: &mut World, args: &[&str]) -> String {
             format!("Error from server (NotFound): {e}")
         }
         Err(e) => format!("error: {e}"),
+    }
+}
+
+/// kubectl's default strategic merge patch, approximated: like a JSON merge
+/// patch, except that lists of objects that all carry a `name` (containers,
+/// env, ports, volumes) merge item by item on that name.
+fn strategic_merge(target: &mut Value, patch: &Value) {
+    let keyed = |a: &Vec<Value>| {
+        !a.is_empty()
+            && a.iter()
+                .all(|v| v.get("name").is_some_and(Value::is_string))
+    };
+    match (target, patch) {
+        (Value::Array(t), Value::Array(p)) if keyed(p) && keyed(t) => {
+            for item in p {
+                match t.iter_mut().find(|x| x.get("name") == item.get("name")) {
+                    Some(existing) => strategic_merge(existing, item),
+                    None => t.push(item.clone()),
+                }
+            }
+        }
+        (t @ Value::Object(_), Value::Object(p)) => {
+            if let Value::Object(t) = t {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        strategic_merge(t.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        (t, p) => merge(t, p),
     }
 }
 
@@ -1387,6 +1426,28 @@ mod tests {
             // Keys sorted, as kubectl prints them.
             "colon: \"a: b\"\ndata:\n  DB_HOST: postgres\n  EMPTY: \"\"\n  FLAG: \"true\"\n  PORT: \"5432\"\nimage: ghcr.io/kubeprep/shop-api:1.4.2\nitems:\n- name: a\n  value: x y\n- plain\nkind: ConfigMap\nnone: {}\nsurge: 25%\n"
         );
+    }
+
+    #[test]
+    fn strategic_merges_containers_by_name() {
+        let mut t = serde_json::json!({"containers": [
+            {"name": "api", "image": "a:1", "command": ["sh"]},
+            {"name": "side", "image": "s:1"}
+        ]});
+        let p =
+            serde_json::json!({"containers": [{"name": "api", "command": null, "image": "a:2"}]});
+        strategic_merge(&mut t, &p);
+        assert_eq!(
+            t,
+            serde_json::json!({"containers": [
+                {"name": "api", "image": "a:2"},
+                {"name": "side", "image": "s:1"}
+            ]})
+        );
+        // A plain merge patch replaces the list.
+        let mut t2 = serde_json::json!({"containers": [{"name": "api", "image": "a:1"}]});
+        merge(&mut t2, &serde_json::json!({"containers": [{"name": "x"}]}));
+        assert_eq!(t2, serde_json::json!({"containers": [{"name": "x"}]}));
     }
 
     #[test]
