@@ -170,3 +170,20 @@ check
     );
     assert!(run.stdout.contains("\nfixed:"), "{}", run.stdout);
 }
+
+#[test]
+fn set_resources_fixes_an_oom_kill() {
+    let run = Kubeprep::new().run(
+        &["lab", "start", "crashloop", "--fault", "oom-killed", "--seed", "1"],
+        b"kubectl get pods\nkubectl set resources deploy/api --limits=memory=lots\ncheck\nkubectl set resources deploy/api --limits=memory=512Mi --requests=memory=384Mi\ncheck\n",
+    );
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert!(out.contains("OOMKilled"), "{out}");
+    assert!(out.contains("quantities must match"), "{out}");
+    assert!(out.contains("not fixed:"), "{out}");
+    assert!(
+        out.contains("resource requirements updated\nfixed:"),
+        "{out}"
+    );
+}

@@ -65,6 +65,7 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
         },
         ["set", "env", target, pairs @ ..] => set_env(world, target, pairs),
         ["set", "image", target, pairs @ ..] => set_image(world, target, pairs),
+        ["set", "resources", target, flags @ ..] => set_resources(world, target, flags),
         [verb, ..] => format!("error: unknown command \"{verb}\" for \"kubectl\""),
         [] => "kubectl controls the Kubernetes cluster manager.".into(),
     }
@@ -996,6 +997,83 @@ fn set_image(world: &mut World, target: &str, pairs: &[&str]) -> String {
     }
     match world.apply(Change::Apply(Object::Deployment(Box::new(d)))) {
         Ok(()) => format!("deployment.apps/{name} image updated"),
+        Err(e) => format!("The deployment \"{name}\" is invalid: {e}"),
+    }
+}
+
+fn set_resources(world: &mut World, target: &str, flags: &[&str]) -> String {
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+    let Some(name) = target
+        .strip_prefix("deployment/")
+        .or(target.strip_prefix("deploy/"))
+    else {
+        return "error: the lab's set resources takes deployment/NAME --limits=... --requests=..."
+            .into();
+    };
+    let mut limits = Vec::new();
+    let mut requests = Vec::new();
+    let mut only: Option<&str> = None;
+    let mut it = flags.iter().copied();
+    while let Some(f) = it.next() {
+        let (flag, value) = match f.split_once('=') {
+            Some((k, v)) if k.starts_with("--") => (k, Some(v)),
+            _ => (f, None),
+        };
+        let value = match value.or_else(|| it.next()) {
+            Some(v) => v,
+            None => return format!("error: flag needs an argument: {flag}"),
+        };
+        let list = match flag {
+            "--limits" => &mut limits,
+            "--requests" => &mut requests,
+            "-c" | "--containers" => {
+                only = Some(value);
+                continue;
+            }
+            other => return format!("error: unknown flag: {other}"),
+        };
+        for pair in value.split(',') {
+            let Some((res, q)) = pair.split_once('=') else {
+                return format!("error: {pair:?} is not RESOURCE=QUANTITY");
+            };
+            if kubeprep_sim::quantity::parse_str(q).is_err() {
+                return format!("error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {q:?}");
+            }
+            list.push((res.to_string(), Quantity(q.to_string())));
+        }
+    }
+    if limits.is_empty() && requests.is_empty() {
+        return "error: you must specify an update to requests or limits (in the form of --requests/--limits)".into();
+    }
+    let Some(mut d) = world
+        .deployments()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+        .cloned()
+    else {
+        return format!("Error from server (NotFound): deployments.apps \"{name}\" not found");
+    };
+    let Some(spec) = d.spec.as_mut().and_then(|s| s.template.spec.as_mut()) else {
+        return format!("error: deployment {name} has no Pod template");
+    };
+    for c in &mut spec.containers {
+        if only.is_some_and(|o| o != "*" && o != c.name) {
+            continue;
+        }
+        let r = c.resources.get_or_insert_with(Default::default);
+        for (k, v) in &limits {
+            r.limits
+                .get_or_insert_with(Default::default)
+                .insert(k.clone(), v.clone());
+        }
+        for (k, v) in &requests {
+            r.requests
+                .get_or_insert_with(Default::default)
+                .insert(k.clone(), v.clone());
+        }
+    }
+    match world.apply(Change::Apply(Object::Deployment(Box::new(d)))) {
+        Ok(()) => format!("deployment.apps/{name} resource requirements updated"),
         Err(e) => format!("The deployment \"{name}\" is invalid: {e}"),
     }
 }
