@@ -17,6 +17,7 @@ pub fn execute(world: &mut World, line: &str) -> String {
     };
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     match words.as_slice() {
+        ["help"] => HELP.into(),
         ["check"] => match world.fault_fixed() {
             Ok(()) => "fixed: a new api Pod would now start and become Ready".into(),
             Err(why) => format!("not fixed: {why}"),
@@ -24,6 +25,59 @@ pub fn execute(world: &mut World, line: &str) -> String {
         ["kubectl" | "k", rest @ ..] => kubectl(world, rest),
         [cmd, ..] => format!("{cmd}: command not found (try `kubectl ...`, `check` or `exit`)"),
         [] => String::new(),
+    }
+}
+
+/// The shell's command summary (`help`, which takes no cluster time).
+pub const HELP: &str = "\
+kubectl get pods|svc|endpoints|deploy|rs|events|cm|secrets|netpol [NAME] [-o wide|json|yaml]
+kubectl describe pod NAME
+kubectl logs POD [-c CONTAINER] [--previous] [--tail N]
+kubectl patch TYPE NAME -p '<json>' [--type strategic|merge]
+kubectl delete TYPE NAME
+kubectl label pod NAME KEY=VALUE|KEY- [--overwrite]
+kubectl rollout restart deployment/NAME
+kubectl set env|image|resources deployment/NAME ...
+check   whether the fault is fixed (and why not)
+exit    end the lab and show the solution";
+
+fn label_pod(world: &mut World, name: &str, args: &[&str]) -> String {
+    let pod = match world.pod(name) {
+        Ok(p) => p,
+        Err(e) => return format!("Error from server (NotFound): {e}"),
+    };
+    let mut labels = pod.metadata.labels.clone().unwrap_or_default();
+    let overwrite = args.contains(&"--overwrite");
+    let pairs: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--overwrite")
+        .collect();
+    if pairs.is_empty() {
+        return "error: at least one label update is required".into();
+    }
+    for pair in pairs {
+        if let Some((k, v)) = pair.split_once('=') {
+            if let Some(old) = labels.get(k) {
+                if !overwrite && old != v {
+                    return format!(
+                        "error: '{k}' already has a value ({old}), and --overwrite is false"
+                    );
+                }
+            }
+            labels.insert(k.to_string(), v.to_string());
+        } else if let Some(k) = pair.strip_suffix('-') {
+            labels.remove(k);
+        } else {
+            return format!("error: invalid label spec: {pair}");
+        }
+    }
+    match world.apply(Change::LabelPod {
+        name: name.to_string(),
+        labels,
+    }) {
+        Ok(()) => format!("pod/{name} labeled"),
+        Err(e) => format!("error: {e}"),
     }
 }
 
@@ -63,6 +117,8 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
             },
             None => "error: the lab's rollout restart takes deployment/NAME".into(),
         },
+        ["label", "pod" | "pods" | "po", name, pairs @ ..] => label_pod(world, name, pairs),
+        ["label", t, pairs @ ..] if t.starts_with("pod/") => label_pod(world, &t[4..], pairs),
         ["set", "env", target, pairs @ ..] => set_env(world, target, pairs),
         ["set", "image", target, pairs @ ..] => set_image(world, target, pairs),
         ["set", "resources", target, flags @ ..] => set_resources(world, target, flags),

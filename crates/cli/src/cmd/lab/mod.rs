@@ -94,6 +94,11 @@ pub fn run(_g: &Global, c: Command) -> Result<Outcome> {
         if line == "exit" || line == "quit" {
             break;
         }
+        if line == "help" {
+            print(kubectl::HELP)?;
+            print("\n")?;
+            continue;
+        }
         used += 1;
         world.advance(STEP_MS);
         let out = kubectl::execute(&mut world, line);
@@ -126,8 +131,8 @@ A teammate deployed the `api` Deployment (3 replicas) in namespace default.
 All 3 api Pods are in CrashLoopBackOff. \"It works on my laptop.\"
 It talks to PostgreSQL and Redis, which run in the cluster.
 Find the cause and fix it with kubectl. Each command takes 5 s of cluster time.
-Commands: kubectl get|describe|logs|patch|delete|rollout restart|set env,
-`check` (is it fixed?), `exit`.
+Commands: kubectl get|describe|logs|patch|delete|label|rollout restart|set,
+`check` (is it fixed?), `help`, `exit`.
 ";
 
 fn random_seed() -> u64 {
