@@ -4,6 +4,7 @@
 //! - [`manifest`]: multi-document YAML/JSON into typed Kubernetes objects
 //!   (k8s-openapi), strict like the API server, with defaults applied.
 //! - [`duration`]: `30s`, `1m30s`, `500ms` as milliseconds, for every simulator.
+//! - [`labels`]: label selectors, matched as the API machinery matches them.
 //! - [`pod`]: when a Pod turns Ready and how long its preStop holds it.
 //! - [`quantity`]: resource quantities (`512Mi`, `250m`) as numbers.
 //! - [`rollout`]: the deployment controller's rolling update and rollback,
@@ -21,6 +22,7 @@ pub mod check;
 pub mod duration;
 pub mod hpa;
 pub mod lab;
+pub mod labels;
 pub mod manifest;
 pub mod pod;
 pub mod quantity;

@@ -9,33 +9,14 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-/// Whether `selector` selects an object labelled `labels`.
+/// Whether `selector` selects an object labelled `labels` (a missing
+/// selector selects nothing; see [`crate::labels::selects`]).
 pub fn matches(
     selector: Option<&LabelSelector>,
     labels: Option<&BTreeMap<String, String>>,
 ) -> bool {
-    let Some(selector) = selector else {
-        return false;
-    };
     let empty = BTreeMap::new();
-    let labels = labels.unwrap_or(&empty);
-    let labels_ok = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let exprs_ok = selector.match_expressions.iter().flatten().all(|e| {
-        let value = labels.get(&e.key);
-        let values = e.values.as_deref().unwrap_or_default();
-        match e.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
-    });
-    labels_ok && exprs_ok
+    selector.is_some_and(|s| crate::labels::selects(s, labels.unwrap_or(&empty)))
 }
 
 /// Whether a Service's `selector` map selects `labels` (a Service without a
@@ -44,14 +25,8 @@ pub fn map_matches(
     selector: Option<&BTreeMap<String, String>>,
     labels: Option<&BTreeMap<String, String>>,
 ) -> bool {
-    match selector {
-        Some(s) if !s.is_empty() => {
-            let empty = BTreeMap::new();
-            let labels = labels.unwrap_or(&empty);
-            s.iter().all(|(k, v)| labels.get(k) == Some(v))
-        }
-        _ => false,
-    }
+    let empty = BTreeMap::new();
+    crate::labels::service_selects(selector, labels.unwrap_or(&empty))
 }
 
 #[cfg(test)]

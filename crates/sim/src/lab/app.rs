@@ -79,34 +79,12 @@ pub(crate) fn image_exists(image: &str) -> bool {
 
 /// `matchLabels` and `matchExpressions` against labels; an empty selector matches all.
 pub(crate) fn selector_matches(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    if let Some(m) = &sel.match_labels {
-        if m.iter().any(|(k, v)| labels.get(k) != Some(v)) {
-            return false;
-        }
-    }
-    for e in sel.match_expressions.iter().flatten() {
-        let values = e.values.clone().unwrap_or_default();
-        let have = labels.get(&e.key);
-        let ok = match e.operator.as_str() {
-            "In" => have.is_some_and(|v| values.contains(v)),
-            "NotIn" => !have.is_some_and(|v| values.contains(v)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
+    crate::labels::selects(sel, labels)
 }
 
 /// A Service's `spec.selector` (map form); None or empty selects nothing here.
 pub(crate) fn service_selects(svc: &Service, labels: &BTreeMap<String, String>) -> bool {
-    match svc.spec.as_ref().and_then(|s| s.selector.as_ref()) {
-        Some(sel) if !sel.is_empty() => sel.iter().all(|(k, v)| labels.get(k) == Some(v)),
-        _ => false,
-    }
+    crate::labels::service_selects(svc.spec.as_ref().and_then(|s| s.selector.as_ref()), labels)
 }
 
 /// The environment the kubelet builds: `envFrom` first, then `env`

@@ -658,25 +658,9 @@ fn selector(
     }
 }
 
-/// Whether `labels` match a label selector (`matchLabels` and `matchExpressions` all hold).
+/// Whether `labels` match a label selector (see [`crate::labels::selects`]).
 pub fn matches(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    let by_labels = sel
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let by_expr = sel.match_expressions.iter().flatten().all(|e| {
-        let values = e.values.as_deref().unwrap_or(&[]);
-        let have = labels.get(&e.key);
-        match e.operator.as_str() {
-            "In" => have.is_some_and(|v| values.contains(v)),
-            "NotIn" => have.is_none_or(|v| !values.contains(v)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            _ => false,
-        }
-    });
-    by_labels && by_expr
+    crate::labels::selects(sel, labels)
 }
 
 fn workload_template(out: &mut Out, base: &str, t: &PodTemplateSpec, restart: &[&str]) {

@@ -140,30 +140,9 @@ impl SetIdentity {
     }
 }
 
-/// Whether `labels` satisfy `selector` (matchLabels and matchExpressions with
-/// In, NotIn, Exists, DoesNotExist). An empty selector matches everything, as
-/// in the API; an unknown operator matches nothing.
+/// Whether `labels` satisfy `selector` (see [`crate::labels::selects`]).
 pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    if let Some(ml) = &selector.match_labels {
-        if ml.iter().any(|(k, v)| labels.get(k) != Some(v)) {
-            return false;
-        }
-    }
-    for e in selector.match_expressions.iter().flatten() {
-        let values = e.values.as_deref().unwrap_or(&[]);
-        let got = labels.get(&e.key);
-        let ok = match e.operator.as_str() {
-            "In" => got.is_some_and(|v| values.contains(v)),
-            "NotIn" => !got.is_some_and(|v| values.contains(v)),
-            "Exists" => got.is_some(),
-            "DoesNotExist" => got.is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
+    crate::labels::selects(selector, labels)
 }
 
 /// Whether a selector selects nothing at all (`{}` selects everything for a
