@@ -604,15 +604,6 @@ fn seed_findings_snapshot() {
 
 #[test]
 fn documents_are_located_at_their_start() {
-    assert_eq!(
-        check::document_lines("a: 1\n---\nb: 2\n--- # c\nc: 3\n"),
-        [1, 3, 5]
-    );
-    assert_eq!(
-        check::document_lines("# head\n---\na: 1\n---\nb: 2\n"),
-        [3, 5]
-    );
-    assert_eq!(check::document_lines(""), [1]);
     let yaml = format!("{SHOP}---{HPA}");
     let got = run(&yaml);
     let f = got

@@ -175,40 +175,11 @@ pub fn run(files: &[(String, String)], opts: &Options) -> (Parsed, Vec<Finding>)
     let mut parsed = Parsed::default();
     let mut written = Written::default();
     for (name, text) in files {
-        let mut one = manifest::parse_str(name, text);
-        let starts = document_lines(text);
-        for d in &mut one.documents {
-            // Until the parser locates documents itself, place them after their `---`.
-            if d.line <= 1 {
-                d.line = starts.get(d.index).copied().unwrap_or(d.line);
-            }
-        }
-        parsed.extend(one);
+        parsed.extend(manifest::parse_str(name, text));
         written.scan(name, text);
     }
     let findings = findings(&parsed, &written, opts);
     (parsed, findings)
-}
-
-/// The 1-based line where each YAML document of `text` starts (the line after
-/// its `---`, or 1 for a first document without one).
-pub fn document_lines(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut content_seen = false;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim_end();
-        if t == "---" || t.starts_with("--- ") {
-            starts.push(i + 2);
-            content_seen = true;
-        } else if !content_seen && !t.trim().is_empty() && !t.trim_start().starts_with('#') {
-            starts.push(1);
-            content_seen = true;
-        }
-    }
-    if starts.is_empty() {
-        starts.push(1);
-    }
-    starts
 }
 
 /// Every finding about already parsed manifests.
