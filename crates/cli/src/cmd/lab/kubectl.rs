@@ -1,7 +1,18 @@
 //! The kubectl subset the lab shell understands, rendered like kubectl's output.
 //!
 //! Every function returns the text to show (errors included, worded like
-//! kubectl's), so a mistyped command never ends the session.
+//! kubectl's), so a mistyped command never ends the session. Commands that
+//! need more input (a shell inside a Pod, an editor) talk through a
+//! [`Console`]. The larger commands live in submodules: `describe`,
+//! `apply` (apply, create, replace), `edit`, `shell` (exec, run, debug),
+//! `rollout` (status, history, undo, scale) and `events`.
+
+mod apply;
+mod describe;
+mod edit;
+mod events;
+mod rollout;
+mod shell;
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -9,8 +20,46 @@ use kubeprep_sim::lab::{Change, Kind, World};
 use kubeprep_sim::manifest::Object;
 use serde_json::Value;
 
+/// Where an interactive command reads more lines and shows output as it
+/// happens: the terminal (line editor or piped stdin) in the shell, a
+/// script in tests.
+pub trait Console {
+    /// The next line typed after `prompt`, or `None` at the end of input.
+    fn read_line(&mut self, prompt: &str) -> Option<String>;
+    /// Shows `s` at once (already escaped by the caller).
+    fn write(&mut self, s: &str);
+}
+
 /// Runs one shell line against the world and returns what to print.
-pub fn execute(world: &mut World, line: &str) -> String {
+/// Interactive commands (`exec -it`, `run -it`, `debug -it`, `edit`) read
+/// and write through `console` before returning.
+pub fn execute(world: &mut World, line: &str, console: &mut dyn Console) -> String {
+    escape(&run_line(world, line, console))
+}
+
+/// Control characters (other than newline and tab) shown in caret notation,
+/// so text a candidate put into an object never drives the terminal.
+pub fn escape(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 => {
+                out.push('^');
+                out.push(char::from_u32(c as u32 + 0x40).unwrap_or('?'));
+            }
+            '\u{7f}' => out.push_str("^?"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn run_line(world: &mut World, line: &str, console: &mut dyn Console) -> String {
     let words = match split(line) {
         Ok(w) => w,
         Err(e) => return format!("error: {e}"),
@@ -22,7 +71,7 @@ pub fn execute(world: &mut World, line: &str) -> String {
             Ok(()) => "fixed: a new api Pod would now start and become Ready".into(),
             Err(why) => format!("not fixed: {why}"),
         },
-        ["kubectl" | "k", rest @ ..] => kubectl(world, rest),
+        ["kubectl" | "k", rest @ ..] => kubectl(world, rest, console),
         [cmd, ..] => format!("{cmd}: command not found (try `kubectl ...`, `check` or `exit`)"),
         [] => String::new(),
     }
@@ -31,8 +80,18 @@ pub fn execute(world: &mut World, line: &str) -> String {
 /// The shell's command summary (`help`, which takes no cluster time).
 pub const HELP: &str = "\
 kubectl get pods|svc|endpoints|deploy|rs|events|cm|secrets|netpol [NAME] [-o wide|json|yaml]
-kubectl describe pod NAME
-kubectl logs POD [-c CONTAINER] [--previous] [--tail N]
+kubectl describe TYPE [NAME|PREFIX]   (pod, deploy, rs, svc, ep, cm, secret, netpol, node)
+kubectl logs POD|deploy/NAME [-c CONTAINER] [--previous] [--tail N] [-f: prints what is there]
+kubectl apply|create|replace -f FILE|DIR
+kubectl create configmap|secret generic NAME --from-literal=KEY=VALUE [--from-file=[KEY=]PATH]
+kubectl edit TYPE NAME                  (opens $KUBE_EDITOR, $EDITOR or vi)
+kubectl exec [-it] POD [-c CONTAINER] -- CMD [ARGS]   (sh, env, nslookup, nc -zv, wget, cat)
+kubectl run NAME --image=busybox --rm -it --restart=Never [--labels=k=v] -- sh
+kubectl debug -it POD --image=busybox
+kubectl rollout status|history|undo deployment/NAME [--to-revision=N]
+kubectl scale deployment/NAME --replicas=N
+kubectl events [--for pod/NAME] [--types=Warning]
+kubectl get events --sort-by=.lastTimestamp|.metadata.creationTimestamp
 kubectl patch TYPE NAME -p '<json>' [--type strategic|merge]
 kubectl delete TYPE NAME
 kubectl label pod NAME KEY=VALUE|KEY- [--overwrite]
@@ -81,7 +140,7 @@ fn label_pod(world: &mut World, name: &str, args: &[&str]) -> String {
     }
 }
 
-fn kubectl(world: &mut World, args: &[&str]) -> String {
+fn kubectl(world: &mut World, args: &[&str], console: &mut dyn Console) -> String {
     // Drop namespace flags: everything lives in `default`.
     let mut rest: Vec<&str> = Vec::new();
     let mut it = args.iter().copied();
@@ -97,12 +156,26 @@ fn kubectl(world: &mut World, args: &[&str]) -> String {
         }
     }
     match rest.as_slice() {
+        ["get", what @ ("events" | "event" | "ev"), flags @ ..]
+            if flags.iter().any(|f| f.starts_with("--sort-by")) =>
+        {
+            events::get_sorted(world, what, flags)
+        }
         ["get", what, flags @ ..] => get(world, what, flags),
         ["get"] => "error: You must specify the type of resource to get.".into(),
         ["logs", args @ ..] => logs(world, args),
-        ["describe", "pod" | "pods" | "po", name] => describe_pod(world, name),
-        ["describe", t] if t.starts_with("pod/") => describe_pod(world, &t[4..]),
-        ["describe", what, ..] => format!("error: the lab describes pods only, not \"{what}\""),
+        ["describe", args @ ..] => describe(world, args),
+        ["apply" | "replace", args @ ..] => apply::from_files(world, rest[0], args),
+        ["create", args @ ..] => apply::create(world, args),
+        ["edit", args @ ..] => edit::edit(world, args, console),
+        ["exec", args @ ..] => shell::exec(world, args, console),
+        ["run", args @ ..] => shell::run(world, args, console),
+        ["debug", args @ ..] => shell::debug(world, args, console),
+        ["rollout", "status", args @ ..] => rollout::status(world, args),
+        ["rollout", "history", args @ ..] => rollout::history(world, args),
+        ["rollout", "undo", args @ ..] => rollout::undo(world, args),
+        ["scale", args @ ..] => rollout::scale(world, args),
+        ["events", args @ ..] => events::events(world, args),
         ["patch", args @ ..] => patch(world, args),
         ["delete", args @ ..] => delete(world, args),
         ["rollout", "restart", target] => match target
@@ -693,6 +766,9 @@ fn logs(world: &World, args: &[&str]) -> String {
     while let Some(a) = it.next() {
         match a {
             "-p" | "--previous" | "--previous=true" => previous = true,
+            // -f prints what the container has logged so far and returns:
+            // the lab's clock only moves between commands.
+            "-f" | "--follow" | "--follow=true" => {}
             "-c" | "--container" => match it.next() {
                 Some(c) => container = Some(c),
                 None => return "error: flag needs an argument: 'c' in -c".into(),
@@ -716,17 +792,41 @@ fn logs(world: &World, args: &[&str]) -> String {
                     return "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'"
                         .into();
                 }
-                pod = Some(a.strip_prefix("pod/").unwrap_or(a));
+                pod = Some(
+                    a.strip_prefix("pod/")
+                        .or(a.strip_prefix("po/"))
+                        .unwrap_or(a),
+                );
             }
         }
     }
     let Some(pod) = pod else {
         return "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command".into();
     };
+    let mut found = String::new();
+    let picked;
+    let pod = match pod.split_once('/') {
+        Some(("deploy" | "deployment" | "deployments" | "deployment.apps", d)) => {
+            match shell::first_pod_of(world, d) {
+                Ok((p, n)) => {
+                    found = format!("Found {n} pods, using pod/{p}\n");
+                    picked = p;
+                    picked.as_str()
+                }
+                Err(e) => return e,
+            }
+        }
+        Some((other, _)) => {
+            return format!(
+                "error: the lab reads logs of pod/NAME or deployment/NAME, not {other:?}"
+            )
+        }
+        None => pod,
+    };
     match world.logs(pod, container, previous) {
         Ok(lines) => {
             let skip = tail.map_or(0, |t| lines.len().saturating_sub(t));
-            lines[skip..].join("\n")
+            found + &lines[skip..].join("\n")
         }
         Err(e) => format!("Error from server (BadRequest): {e}"),
     }
@@ -1167,6 +1267,57 @@ fn split(line: &str) -> Result<Vec<String>, String> {
         words.push(cur);
     }
     Ok(words)
+}
+
+/// `kubectl describe TYPE [NAME]`, `describe TYPE/NAME`: Pods by their own
+/// describer below, the other kinds by [`describe::describe`].
+fn describe(world: &World, args: &[&str]) -> String {
+    let (word, name) = match args {
+        [t] if t.contains('/') => {
+            let (k, n) = t.split_once('/').unwrap_or_default();
+            (k, Some(n))
+        }
+        [t] => (*t, None),
+        [t, n] => (*t, Some(*n)),
+        [] => return "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.".into(),
+        [_, _, extra, ..] if extra.starts_with('-') => {
+            return format!("error: unknown flag: {extra}")
+        }
+        [t, names @ ..] => {
+            return names
+                .iter()
+                .map(|n| describe(world, &[t, n]))
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        }
+    };
+    if !matches!(word, "po" | "pod" | "pods") {
+        return describe::describe(world, word, name);
+    }
+    let mut names: Vec<String> = world
+        .pods()
+        .iter()
+        .filter_map(|p| p.metadata.name.clone())
+        .collect();
+    names.sort();
+    let chosen: Vec<&String> = match name {
+        None => names.iter().collect(),
+        Some(n) if names.iter().any(|x| x == n) => {
+            vec![names.iter().find(|x| *x == n).unwrap_or(&names[0])]
+        }
+        Some(n) => names.iter().filter(|x| x.starts_with(n)).collect(),
+    };
+    if chosen.is_empty() {
+        return match name {
+            Some(n) => format!("Error from server (NotFound): pods \"{n}\" not found"),
+            None => "No resources found in default namespace.".into(),
+        };
+    }
+    chosen
+        .into_iter()
+        .map(|n| describe_pod(world, n))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// `kubectl describe pod NAME`, in kubectl's layout (the fields the lab models).

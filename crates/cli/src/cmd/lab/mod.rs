@@ -101,7 +101,14 @@ pub fn run(_g: &Global, c: Command) -> Result<Outcome> {
         }
         used += 1;
         world.advance(STEP_MS);
-        let out = kubectl::execute(&mut world, line);
+        let out = kubectl::execute(
+            &mut world,
+            line,
+            &mut Terminal {
+                editor: editor.as_mut(),
+                lines: &mut lines,
+            },
+        );
         print(&out)?;
         if !out.ends_with('\n') && !out.is_empty() {
             print("\n")?;
@@ -131,9 +138,40 @@ A teammate deployed the `api` Deployment (3 replicas) in namespace default.
 All 3 api Pods are in CrashLoopBackOff. \"It works on my laptop.\"
 It talks to PostgreSQL and Redis, which run in the cluster.
 Find the cause and fix it with kubectl. Each command takes 5 s of cluster time.
-Commands: kubectl get|describe|logs|patch|delete|label|rollout restart|set,
+Commands: kubectl get|describe|logs|exec|run|debug|apply|create|edit|patch|
+delete|label|rollout|scale|set|events,
 `check` (is it fixed?), `help`, `exit`.
 ";
+
+/// The shell's own input and output as a [`kubectl::Console`] for
+/// interactive sub-shells: the line editor on a terminal, else piped stdin
+/// (no prompt is echoed then, as a shell without a terminal prints none).
+struct Terminal<'a, L: Iterator<Item = std::io::Result<String>>> {
+    editor: Option<&'a mut rustyline::DefaultEditor>,
+    lines: &'a mut L,
+}
+
+impl<L: Iterator<Item = std::io::Result<String>>> kubectl::Console for Terminal<'_, L> {
+    fn read_line(&mut self, prompt: &str) -> Option<String> {
+        match &mut self.editor {
+            Some(ed) => loop {
+                match ed.readline(prompt) {
+                    Ok(l) => {
+                        let _ = ed.add_history_entry(l.as_str());
+                        return Some(l);
+                    }
+                    Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                    Err(_) => return None,
+                }
+            },
+            None => self.lines.next().and_then(Result::ok),
+        }
+    }
+
+    fn write(&mut self, s: &str) {
+        let _ = print(s);
+    }
+}
 
 fn random_seed() -> u64 {
     use std::hash::{BuildHasher, Hasher};

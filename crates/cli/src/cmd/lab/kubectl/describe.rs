@@ -1,0 +1,1141 @@
+//! `kubectl describe` for the lab's kinds other than Pods (deployment,
+//! replicaset, service, endpoints, configmap, secret, networkpolicy, node),
+//! laid out as kubectl's describers do: `Key:\tvalue` lines aligned by an
+//! elastic tab writer (Go's `text/tabwriter` settings), the pod template as
+//! `DescribePodTemplate` prints it, and the Events section last.
+//! Secrets show sizes, never values. Not the Pod describer (in `kubectl.rs`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use k8s_openapi::api::core::v1::{Container, Event, PodTemplateSpec, Probe};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kubeprep_sim::lab::World;
+
+/// kubectl's describer output for one object of `word` (a resource word as
+/// kubectl accepts it), or for every object of that kind when `name` is
+/// `None`; a name that matches nothing exactly describes the objects it
+/// prefixes, as kubectl does.
+pub fn describe(world: &World, word: &str, name: Option<&str>) -> String {
+    let kind = match word {
+        "deploy" | "deployment" | "deployments" => "deployments.apps",
+        "rs" | "replicaset" | "replicasets" => "replicasets.apps",
+        "svc" | "service" | "services" => "services",
+        "ep" | "endpoints" | "endpoint" => "endpoints",
+        "cm" | "configmap" | "configmaps" => "configmaps",
+        "secret" | "secrets" => "secrets",
+        "netpol" | "networkpolicy" | "networkpolicies" => "networkpolicies.networking.k8s.io",
+        "no" | "node" | "nodes" => "nodes",
+        other => return format!("error: the server doesn't have a resource type \"{other}\""),
+    };
+    let names: Vec<String> = match kind {
+        "deployments.apps" => names_of(world.deployments(), |o| &o.metadata.name),
+        "replicasets.apps" => names_of(world.replica_sets(), |o| &o.metadata.name),
+        "services" => names_of(world.services(), |o| &o.metadata.name),
+        "endpoints" => names_of(&world.endpoints(), |o| &o.metadata.name),
+        "configmaps" => names_of(world.config_maps(), |o| &o.metadata.name),
+        "secrets" => names_of(world.secrets(), |o| &o.metadata.name),
+        "nodes" => names_of(world.nodes(), |o| &o.metadata.name),
+        _ => names_of(world.network_policies(), |o| &o.metadata.name),
+    };
+    let chosen: Vec<&String> = match name {
+        None => names.iter().collect(),
+        Some(n) if names.iter().any(|x| x == n) => names.iter().filter(|x| *x == n).collect(),
+        Some(n) => names.iter().filter(|x| x.starts_with(n)).collect(),
+    };
+    if chosen.is_empty() {
+        return match name {
+            Some(n) => format!("Error from server (NotFound): {kind} \"{n}\" not found"),
+            None => "No resources found in default namespace.".into(),
+        };
+    }
+    let parts: Vec<String> = chosen
+        .into_iter()
+        .map(|n| match kind {
+            "deployments.apps" => deployment(world, n),
+            "replicasets.apps" => replica_set(world, n),
+            "services" => service(world, n),
+            "endpoints" => endpoints(world, n),
+            "configmaps" => config_map(world, n),
+            "secrets" => secret(world, n),
+            "nodes" => node(world, n),
+            _ => network_policy(world, n),
+        })
+        .collect();
+    parts.join("\n\n")
+}
+
+fn names_of<T>(list: &[T], name: fn(&T) -> &Option<String>) -> Vec<String> {
+    let mut v: Vec<String> = list.iter().filter_map(|o| name(o).clone()).collect();
+    v.sort();
+    v
+}
+
+/// Aligns `\t`-separated cells as kubectl's describers do (Go's tabwriter
+/// with padding 2): a column block runs over consecutive lines that have a
+/// cell in it. Trailing blanks are trimmed.
+pub fn tabbed(text: &str) -> String {
+    let mut tw = tabwriter::TabWriter::new(Vec::new()).minwidth(0).padding(2);
+    let _ = tw.write_all(text.as_bytes());
+    let bytes = tw.into_inner().unwrap_or_default();
+    let s = String::from_utf8_lossy(&bytes);
+    let mut out = String::new();
+    for l in s.lines() {
+        out += l.trim_end();
+        out.push('\n');
+    }
+    out
+}
+
+/// Go's `time.RFC1123Z`, as describers print creation times.
+pub fn rfc1123z(t: Option<&Time>) -> String {
+    match t {
+        Some(t) => t.0.format("%a, %d %b %Y %H:%M:%S %z").to_string(),
+        None => "<unknown>".into(),
+    }
+}
+
+/// `printLabelsMultiline`: `Title:\tk=v`, then `\tk=v` per further label.
+pub fn labels(o: &mut String, title: &str, labels: Option<&BTreeMap<String, String>>) {
+    *o += &format!("{title}:\t");
+    match labels.filter(|l| !l.is_empty()) {
+        None => *o += "<none>\n",
+        Some(l) => {
+            for (i, (k, v)) in l.iter().enumerate() {
+                if i > 0 {
+                    let indent = title.len() - title.trim_start().len();
+                    *o += &format!("{}\t", " ".repeat(indent));
+                }
+                *o += &format!("{k}={v}\n");
+            }
+        }
+    }
+}
+
+/// `printAnnotationsMultiline`: `key: value`, skipping kubectl's last-applied copy.
+fn annotations(o: &mut String, title: &str, ann: Option<&BTreeMap<String, String>>) {
+    let shown: Vec<(&String, &String)> = ann
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| *k != "kubectl.kubernetes.io/last-applied-configuration")
+        .collect();
+    *o += &format!("{title}:\t");
+    if shown.is_empty() {
+        *o += "<none>\n";
+        return;
+    }
+    for (i, (k, v)) in shown.into_iter().enumerate() {
+        if i > 0 {
+            *o += "\t";
+        }
+        let v = if v.chars().count() > 140 {
+            format!("{}...", v.chars().take(140).collect::<String>())
+        } else {
+            v.clone()
+        };
+        *o += &format!("{k}: {v}\n");
+    }
+}
+
+/// `labels.FormatLabels`: `k=v,k=v` sorted, or `<none>`.
+pub fn format_labels(l: Option<&BTreeMap<String, String>>) -> String {
+    let s: Vec<String> = l
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if s.is_empty() {
+        "<none>".into()
+    } else {
+        s.join(",")
+    }
+}
+
+/// `metav1.FormatLabelSelector`.
+pub fn format_selector(s: Option<&LabelSelector>) -> String {
+    let Some(s) = s else {
+        return "<none>".into();
+    };
+    let mut parts: Vec<String> = s
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    for e in s.match_expressions.iter().flatten() {
+        let vals = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({vals})", e.key),
+            "NotIn" => format!("{} notin ({vals})", e.key),
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            op => format!("{} {op} ({vals})", e.key),
+        });
+    }
+    if parts.is_empty() {
+        "<none>".into()
+    } else {
+        parts.join(",")
+    }
+}
+
+fn int_or_string(v: &IntOrString) -> String {
+    match v {
+        IntOrString::Int(i) => i.to_string(),
+        IntOrString::String(s) => s.clone(),
+    }
+}
+
+/// Events about one object, oldest first, as `searchEvents` finds them.
+pub fn events_of(world: &World, kind: &str, name: &str) -> Vec<Event> {
+    world
+        .events()
+        .into_iter()
+        .filter(|e| {
+            e.involved_object.kind.as_deref() == Some(kind)
+                && e.involved_object.name.as_deref() == Some(name)
+        })
+        .collect()
+}
+
+/// The body (tab-aligned) followed by `DescribeEvents`: `Events:\t<none>`
+/// joins the body's alignment; a table is flushed and aligned on its own.
+pub fn with_events(mut body: String, events: &[Event], now: i64) -> String {
+    if events.is_empty() {
+        body += "Events:\t<none>\n";
+        return tabbed(&body);
+    }
+    let mut ev = String::from(
+        "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n",
+    );
+    for e in events {
+        let first = e.first_timestamp.as_ref().or(e.last_timestamp.as_ref());
+        let count = e.count.unwrap_or(1);
+        let age = if count > 1 {
+            format!(
+                "{} (x{count} over {})",
+                super::since(e.last_timestamp.as_ref(), now),
+                super::since(first, now)
+            )
+        } else {
+            super::since(first, now)
+        };
+        let from = e
+            .source
+            .as_ref()
+            .and_then(|s| s.component.clone())
+            .or(e.reporting_component.clone())
+            .unwrap_or_default();
+        ev += &format!(
+            "  {}\t{}\t{age}\t{from}\t{}\n",
+            e.type_.as_deref().unwrap_or_default(),
+            e.reason.as_deref().unwrap_or_default(),
+            e.message.as_deref().unwrap_or_default().trim()
+        );
+    }
+    tabbed(&body) + &tabbed(&ev)
+}
+
+/// `DescribeProbe`.
+pub fn probe(p: &Probe) -> String {
+    let attrs = format!(
+        "delay={}s timeout={}s period={}s #success={} #failure={}",
+        p.initial_delay_seconds.unwrap_or(0),
+        p.timeout_seconds.unwrap_or(1),
+        p.period_seconds.unwrap_or(10),
+        p.success_threshold.unwrap_or(1),
+        p.failure_threshold.unwrap_or(3)
+    );
+    if let Some(e) = &p.exec {
+        return format!(
+            "exec [{}] {attrs}",
+            e.command.clone().unwrap_or_default().join(" ")
+        );
+    }
+    if let Some(h) = &p.http_get {
+        let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_lowercase();
+        return format!(
+            "http-get {scheme}://{}:{}{} {attrs}",
+            h.host.as_deref().unwrap_or_default(),
+            int_or_string(&h.port),
+            h.path.as_deref().unwrap_or_default()
+        );
+    }
+    if let Some(t) = &p.tcp_socket {
+        return format!(
+            "tcp-socket {}:{} {attrs}",
+            t.host.as_deref().unwrap_or_default(),
+            int_or_string(&t.port)
+        );
+    }
+    format!("unknown {attrs}")
+}
+
+/// `describeContainers` for a pod template (no statuses): `space` is the
+/// template's extra indent.
+fn containers(o: &mut String, containers: &[Container]) {
+    *o += "  Containers:\n";
+    for c in containers {
+        *o += &format!("   {}:\n", c.name);
+        *o += &format!("    Image:\t{}\n", c.image.as_deref().unwrap_or_default());
+        let ports: Vec<String> = c
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                let proto = p.protocol.as_deref().unwrap_or("TCP");
+                match &p.name {
+                    Some(n) => format!("{}/{proto} ({n})", p.container_port),
+                    None => format!("{}/{proto}", p.container_port),
+                }
+            })
+            .collect();
+        let host: Vec<String> = c
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| {
+                let proto = p.protocol.as_deref().unwrap_or("TCP");
+                match &p.name {
+                    Some(n) => format!("{}/{proto} ({n})", p.host_port.unwrap_or(0)),
+                    None => format!("{}/{proto}", p.host_port.unwrap_or(0)),
+                }
+            })
+            .collect();
+        let or_none = |v: &[String]| {
+            if v.is_empty() {
+                "<none>".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        let plural = if ports.len() > 1 { "s" } else { "" };
+        *o += &format!("    Port{plural}:\t{}\n", or_none(&ports));
+        *o += &format!("    Host Port{plural}:\t{}\n", or_none(&host));
+        for (title, list) in [("Command", &c.command), ("Args", &c.args)] {
+            if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
+                *o += &format!("    {title}:\n");
+                for a in list {
+                    for l in a.split('\n') {
+                        *o += &format!("      {l}\n");
+                    }
+                }
+            }
+        }
+        let r = c.resources.clone().unwrap_or_default();
+        for (title, map) in [("Limits", &r.limits), ("Requests", &r.requests)] {
+            if let Some(m) = map.as_ref().filter(|m| !m.is_empty()) {
+                *o += &format!("    {title}:\n");
+                for (k, v) in m {
+                    *o += &format!("      {k}:\t{}\n", v.0);
+                }
+            }
+        }
+        for (title, p) in [
+            ("Liveness", &c.liveness_probe),
+            ("Readiness", &c.readiness_probe),
+            ("Startup", &c.startup_probe),
+        ] {
+            if let Some(p) = p {
+                *o += &format!("    {title}:\t{}\n", probe(p));
+            }
+        }
+        if let Some(froms) = c.env_from.as_ref().filter(|f| !f.is_empty()) {
+            *o += "    Environment Variables from:\n";
+            for f in froms {
+                let (name, from, optional) = if let Some(r) = &f.config_map_ref {
+                    (r.name.clone(), "ConfigMap", r.optional.unwrap_or(false))
+                } else if let Some(r) = &f.secret_ref {
+                    (r.name.clone(), "Secret", r.optional.unwrap_or(false))
+                } else {
+                    continue;
+                };
+                match f.prefix.as_deref().filter(|p| !p.is_empty()) {
+                    None => *o += &format!("      {name}\t{from}\tOptional: {optional}\n"),
+                    Some(p) => {
+                        *o += &format!(
+                            "      {name}\t{from} with prefix '{p}'\tOptional: {optional}\n"
+                        )
+                    }
+                }
+            }
+        }
+        match c.env.as_deref() {
+            None | Some([]) => *o += "    Environment:\t<none>\n",
+            Some(env) => {
+                *o += "    Environment:\n";
+                for e in env {
+                    match (&e.value_from, &e.value) {
+                        (Some(f), _) => {
+                            if let Some(s) = &f.secret_key_ref {
+                                *o += &format!(
+                                    "      {}:\t<set to the key '{}' in secret '{}'>\tOptional: {}\n",
+                                    e.name,
+                                    s.key,
+                                    s.name,
+                                    s.optional.unwrap_or(false)
+                                );
+                            } else if let Some(c) = &f.config_map_key_ref {
+                                *o += &format!(
+                                    "      {}:\t<set to the key '{}' of config map '{}'>\tOptional: {}\n",
+                                    e.name,
+                                    c.key,
+                                    c.name,
+                                    c.optional.unwrap_or(false)
+                                );
+                            } else if let Some(r) = &f.field_ref {
+                                *o += &format!(
+                                    "      {}:\t ({}:{})\n",
+                                    e.name,
+                                    r.api_version.as_deref().unwrap_or("v1"),
+                                    r.field_path
+                                );
+                            }
+                        }
+                        (None, v) => {
+                            for (i, l) in v.as_deref().unwrap_or_default().split('\n').enumerate() {
+                                if i == 0 {
+                                    *o += &format!("      {}:\t{l}\n", e.name);
+                                } else {
+                                    *o += &format!("      \t{l}\n");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        match c.volume_mounts.as_deref() {
+            None | Some([]) => *o += "    Mounts:\t<none>\n",
+            Some(m) => {
+                *o += "    Mounts:\n";
+                for v in m {
+                    let ro = if v.read_only.unwrap_or(false) {
+                        "ro"
+                    } else {
+                        "rw"
+                    };
+                    *o += &format!("      {} from {} ({ro})\n", v.mount_path, v.name);
+                }
+            }
+        }
+    }
+}
+
+/// `DescribePodTemplate`.
+pub fn pod_template(o: &mut String, t: Option<&PodTemplateSpec>) {
+    *o += "Pod Template:\n";
+    let Some(t) = t else {
+        *o += "  <unset>";
+        return;
+    };
+    let meta = t.metadata.clone().unwrap_or_default();
+    labels(o, "  Labels", meta.labels.as_ref());
+    if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
+        annotations(o, "  Annotations", meta.annotations.as_ref());
+    }
+    let spec = t.spec.clone().unwrap_or_default();
+    if let Some(sa) = spec
+        .service_account_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
+        *o += &format!("  Service Account:\t{sa}\n");
+    }
+    containers(o, &spec.containers);
+    match spec.volumes.as_deref() {
+        None | Some([]) => *o += "  Volumes:\t<none>\n",
+        Some(vols) => {
+            *o += "  Volumes:\n";
+            for v in vols {
+                *o += &format!("   {}:\n", v.name);
+                if let Some(c) = &v.config_map {
+                    *o += "    Type:\tConfigMap (a volume populated by a ConfigMap)\n";
+                    *o += &format!("    Name:\t{}\n", c.name);
+                } else if let Some(s) = &v.secret {
+                    *o += "    Type:\tSecret (a volume populated by a Secret)\n";
+                    *o += &format!(
+                        "    SecretName:\t{}\n",
+                        s.secret_name.as_deref().unwrap_or_default()
+                    );
+                } else if v.empty_dir.is_some() {
+                    *o += "    Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n";
+                }
+            }
+        }
+    }
+    labels(o, "  Node-Selectors", spec.node_selector.as_ref());
+    match spec.tolerations.as_deref() {
+        None | Some([]) => *o += "  Tolerations:\t<none>\n",
+        Some(ts) => {
+            for (i, t) in ts.iter().enumerate() {
+                let head = if i == 0 { "  Tolerations:" } else { "" };
+                let mut s = t.key.clone().unwrap_or_default();
+                if let Some(v) = t.value.as_deref().filter(|v| !v.is_empty()) {
+                    s += &format!("={v}");
+                }
+                if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {
+                    s += &format!(":{e}");
+                }
+                if t.operator.as_deref() == Some("Exists") && s.is_empty() {
+                    s = "op=Exists".into();
+                }
+                *o += &format!("{head}\t{s}\n");
+            }
+        }
+    }
+}
+
+/// The Deployment's conditions, as the deployment controller would set
+/// them (the lab's controller does not write them): Available and Progressing.
+fn deployment_conditions(
+    d: &k8s_openapi::api::apps::v1::Deployment,
+    now: i64,
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    let spec = d.spec.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let want = spec.replicas.unwrap_or(1);
+    let max_unavailable = spec
+        .strategy
+        .as_ref()
+        .and_then(|s| s.rolling_update.as_ref())
+        .and_then(|r| r.max_unavailable.clone())
+        .map_or(0, |v| match v {
+            IntOrString::Int(i) => i,
+            IntOrString::String(p) => {
+                let pct: i32 = p.trim_end_matches('%').parse().unwrap_or(25);
+                want * pct / 100
+            }
+        });
+    let available = st.available_replicas.unwrap_or(0);
+    let avail = if available >= want - max_unavailable {
+        ("Available", "True", "MinimumReplicasAvailable")
+    } else {
+        ("Available", "False", "MinimumReplicasUnavailable")
+    };
+    let complete = st.updated_replicas.unwrap_or(0) == want
+        && st.replicas.unwrap_or(0) == want
+        && available == want;
+    let deadline = i64::from(spec.progress_deadline_seconds.unwrap_or(600)) * 1000;
+    let started = d
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map_or(now, |t| t.0.timestamp_millis());
+    let progressing = if complete {
+        ("Progressing", "True", "NewReplicaSetAvailable")
+    } else if now - started > deadline {
+        ("Progressing", "False", "ProgressDeadlineExceeded")
+    } else {
+        ("Progressing", "True", "ReplicaSetUpdated")
+    };
+    vec![avail, progressing]
+}
+
+fn deployment(world: &World, name: &str) -> String {
+    let Some(d) = world
+        .deployments()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let now = world.now().timestamp_millis();
+    let spec = d.spec.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    o += &format!(
+        "CreationTimestamp:\t{}\n",
+        rfc1123z(d.metadata.creation_timestamp.as_ref())
+    );
+    labels(&mut o, "Labels", d.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", d.metadata.annotations.as_ref());
+    o += &format!("Selector:\t{}\n", format_selector(Some(&spec.selector)));
+    o += &format!(
+        "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
+        spec.replicas.unwrap_or(1),
+        st.updated_replicas.unwrap_or(0),
+        st.replicas.unwrap_or(0),
+        st.available_replicas.unwrap_or(0),
+        st.unavailable_replicas.unwrap_or(0)
+    );
+    let strategy = spec.strategy.clone().unwrap_or_default();
+    o += &format!(
+        "StrategyType:\t{}\n",
+        strategy.type_.as_deref().unwrap_or("RollingUpdate")
+    );
+    o += &format!(
+        "MinReadySeconds:\t{}\n",
+        spec.min_ready_seconds.unwrap_or(0)
+    );
+    if let Some(ru) = &strategy.rolling_update {
+        o += &format!(
+            "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
+            ru.max_unavailable
+                .as_ref()
+                .map_or("25%".into(), int_or_string),
+            ru.max_surge.as_ref().map_or("25%".into(), int_or_string)
+        );
+    }
+    pod_template(&mut o, Some(&spec.template));
+    o += "Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n";
+    for (t, s, r) in deployment_conditions(d, now) {
+        o += &format!("  {t} \t{s}\t{r}\n");
+    }
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let hash_of = |rs: &k8s_openapi::api::apps::v1::ReplicaSet| {
+        rs.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("pod-template-hash"))
+            .cloned()
+    };
+    let owned: Vec<_> = world
+        .replica_sets()
+        .iter()
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == uid)
+        })
+        .collect();
+    // The new ReplicaSet is the one whose template matches the Deployment's.
+    let new = owned.iter().copied().find(|r| {
+        let mut t = r.spec.as_ref().and_then(|s| s.template.clone());
+        if let Some(l) = t
+            .as_mut()
+            .and_then(|t| t.metadata.as_mut())
+            .and_then(|m| m.labels.as_mut())
+        {
+            l.remove("pod-template-hash");
+        }
+        hash_of(r).is_some() && t.as_ref() == Some(&spec.template)
+    });
+    let show = |r: &k8s_openapi::api::apps::v1::ReplicaSet| {
+        format!(
+            "{} ({}/{} replicas created)",
+            r.metadata.name.as_deref().unwrap_or_default(),
+            r.status.as_ref().map_or(0, |s| s.replicas),
+            r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
+        )
+    };
+    let old: Vec<String> = owned
+        .iter()
+        .filter(|r| new.is_none_or(|n| n.metadata.uid != r.metadata.uid))
+        .filter(|r| r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0)
+        .map(|r| show(r))
+        .collect();
+    o += &format!(
+        "OldReplicaSets:\t{}\n",
+        if old.is_empty() {
+            "<none>".into()
+        } else {
+            old.join(", ")
+        }
+    );
+    o += &format!("NewReplicaSet:\t{}\n", new.map_or("<none>".into(), show));
+    with_events(o, &events_of(world, "Deployment", name), now)
+}
+
+fn replica_set(world: &World, name: &str) -> String {
+    let Some(r) = world
+        .replica_sets()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let now = world.now().timestamp_millis();
+    let spec = r.spec.clone().unwrap_or_default();
+    let uid = r.metadata.uid.clone();
+    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
+    for p in world.pods() {
+        let owned = p
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|o| Some(&o.uid) == uid.as_ref());
+        if !owned {
+            continue;
+        }
+        match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+            Some("Running") => running += 1,
+            Some("Succeeded") => succeeded += 1,
+            Some("Failed") => failed += 1,
+            _ => waiting += 1,
+        }
+    }
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    o += &format!("Selector:\t{}\n", format_selector(Some(&spec.selector)));
+    labels(&mut o, "Labels", r.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", r.metadata.annotations.as_ref());
+    if let Some(owner) = r
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+    {
+        o += &format!("Controlled By:\t{}/{}\n", owner.kind, owner.name);
+    }
+    o += &format!(
+        "Replicas:\t{} current / {} desired\n",
+        r.status.as_ref().map_or(0, |s| s.replicas),
+        spec.replicas.unwrap_or(1)
+    );
+    o += &format!(
+        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
+    );
+    pod_template(&mut o, spec.template.as_ref());
+    with_events(o, &events_of(world, "ReplicaSet", name), now)
+}
+
+fn service(world: &World, name: &str) -> String {
+    let Some(s) = world
+        .services()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let now = world.now().timestamp_millis();
+    let spec = s.spec.clone().unwrap_or_default();
+    let ep = world
+        .endpoints()
+        .into_iter()
+        .find(|e| e.metadata.name.as_deref() == Some(name));
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    labels(&mut o, "Labels", s.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", s.metadata.annotations.as_ref());
+    o += &format!("Selector:\t{}\n", format_labels(spec.selector.as_ref()));
+    o += &format!("Type:\t{}\n", spec.type_.as_deref().unwrap_or("ClusterIP"));
+    if let Some(p) = &spec.ip_family_policy {
+        o += &format!("IP Family Policy:\t{p}\n");
+    }
+    o += &format!(
+        "IP Families:\t{}\n",
+        spec.ip_families
+            .as_ref()
+            .filter(|f| !f.is_empty())
+            .map_or("<none>".into(), |f| f.join(","))
+    );
+    o += &format!("IP:\t{}\n", spec.cluster_ip.as_deref().unwrap_or_default());
+    o += &format!(
+        "IPs:\t{}\n",
+        spec.cluster_ips
+            .as_ref()
+            .filter(|f| !f.is_empty())
+            .map_or("<none>".into(), |f| f.join(","))
+    );
+    for p in spec.ports.iter().flatten() {
+        let pname = p.name.clone().filter(|n| !n.is_empty());
+        let proto = p.protocol.as_deref().unwrap_or("TCP");
+        let shown = pname.clone().unwrap_or("<unset>".into());
+        o += &format!("Port:\t{shown}\t{}/{proto}\n", p.port);
+        o += &format!(
+            "TargetPort:\t{}/{proto}\n",
+            p.target_port
+                .as_ref()
+                .map_or(p.port.to_string(), int_or_string)
+        );
+        if let Some(np) = p.node_port {
+            o += &format!("NodePort:\t{shown}\t{np}/{proto}\n");
+        }
+        // Ready addresses only, at most three, as formatEndpointSlices lists them.
+        let mut list = Vec::new();
+        let mut count = 0;
+        if let Some(ep) = &ep {
+            for sub in ep.subsets.iter().flatten() {
+                for port in sub.ports.iter().flatten() {
+                    if port.name != pname {
+                        continue;
+                    }
+                    for a in sub.addresses.iter().flatten() {
+                        if list.len() < 3 {
+                            list.push(format!("{}:{}", a.ip, port.port));
+                        }
+                        count += 1;
+                    }
+                }
+            }
+        }
+        let mut shown = list.join(",");
+        if count > 3 {
+            shown += &format!(" + {} more...", count - 3);
+        }
+        o += &format!("Endpoints:\t{shown}\n");
+    }
+    o += &format!(
+        "Session Affinity:\t{}\n",
+        spec.session_affinity.as_deref().unwrap_or("None")
+    );
+    if let Some(p) = &spec.internal_traffic_policy {
+        o += &format!("Internal Traffic Policy:\t{p}\n");
+    }
+    with_events(o, &events_of(world, "Service", name), now)
+}
+
+fn endpoints(world: &World, name: &str) -> String {
+    let Some(e) = world
+        .endpoints()
+        .into_iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let now = world.now().timestamp_millis();
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    labels(&mut o, "Labels", e.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", e.metadata.annotations.as_ref());
+    o += "Subsets:\n";
+    for s in e.subsets.iter().flatten() {
+        let ips = |a: &Option<Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
+            let v: Vec<String> = a.iter().flatten().map(|a| a.ip.clone()).collect();
+            if v.is_empty() {
+                "<none>".to_string()
+            } else {
+                v.join(",")
+            }
+        };
+        o += &format!("  Addresses:\t{}\n", ips(&s.addresses));
+        o += &format!("  NotReadyAddresses:\t{}\n", ips(&s.not_ready_addresses));
+        if let Some(ports) = s.ports.as_ref().filter(|p| !p.is_empty()) {
+            o += "  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n";
+            for p in ports {
+                o += &format!(
+                    "    {}\t{}\t{}\n",
+                    p.name.clone().unwrap_or("<unset>".into()),
+                    p.port,
+                    p.protocol.as_deref().unwrap_or("TCP")
+                );
+            }
+        }
+        o += "\n";
+    }
+    with_events(o, &events_of(world, "Endpoints", name), now)
+}
+
+fn config_map(world: &World, name: &str) -> String {
+    let Some(c) = world
+        .config_maps()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let now = world.now().timestamp_millis();
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    labels(&mut o, "Labels", c.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", c.metadata.annotations.as_ref());
+    o += "\nData\n====\n";
+    for (k, v) in c.data.iter().flatten() {
+        o += &format!("{k}:\n----\n{v}\n\n");
+    }
+    o += "\nBinaryData\n====\n";
+    for (k, v) in c.binary_data.iter().flatten() {
+        o += &format!("{k}: {} bytes\n", v.0.len());
+    }
+    o += "\n";
+    with_events(o, &events_of(world, "ConfigMap", name), now)
+}
+
+fn secret(world: &World, name: &str) -> String {
+    let Some(s) = world
+        .secrets()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    labels(&mut o, "Labels", s.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", s.metadata.annotations.as_ref());
+    o += &format!("\nType:\t{}\n", s.type_.as_deref().unwrap_or("Opaque"));
+    o += "\nData\n====\n";
+    // Sizes only: describe never prints a Secret's values.
+    for (k, v) in s.data.iter().flatten() {
+        o += &format!("{k}:\t{} bytes\n", v.0.len());
+    }
+    tabbed(&o)
+}
+
+fn network_policy(world: &World, name: &str) -> String {
+    let Some(n) = world
+        .network_policies()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let spec = n.spec.clone().unwrap_or_default();
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    o += &format!(
+        "Created on:\t{}\n",
+        n.metadata
+            .creation_timestamp
+            .as_ref()
+            .map_or(String::new(), |t| t
+                .0
+                .format("%Y-%m-%d %H:%M:%S %z UTC")
+                .to_string())
+    );
+    labels(&mut o, "Labels", n.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", n.metadata.annotations.as_ref());
+    o += "Spec:\n";
+    let sel = spec.pod_selector.clone().unwrap_or_default();
+    let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty());
+    if empty {
+        o += "  PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)\n";
+    } else {
+        o += &format!("  PodSelector:     {}\n", format_selector(Some(&sel)));
+    }
+    let types = spec.policy_types.clone().unwrap_or_default();
+    let ingress_on = types.is_empty() || types.iter().any(|t| t == "Ingress");
+    let egress_on = types.iter().any(|t| t == "Egress")
+        || (types.is_empty() && spec.egress.as_ref().is_some_and(|e| !e.is_empty()));
+    let peer =
+        |o: &mut String, word: &str, p: &k8s_openapi::api::networking::v1::NetworkPolicyPeer| {
+            *o += &format!("    {word}:\n");
+            if let (Some(ns), Some(ps)) = (&p.namespace_selector, &p.pod_selector) {
+                *o += &format!("      NamespaceSelector: {}\n", format_selector(Some(ns)));
+                *o += &format!("      PodSelector: {}\n", format_selector(Some(ps)));
+            } else if let Some(ps) = &p.pod_selector {
+                *o += &format!("      PodSelector: {}\n", format_selector(Some(ps)));
+            } else if let Some(ns) = &p.namespace_selector {
+                *o += &format!("      NamespaceSelector: {}\n", format_selector(Some(ns)));
+            } else if let Some(b) = &p.ip_block {
+                *o += "      IPBlock:\n";
+                *o += &format!("        CIDR: {}\n", b.cidr);
+                *o += &format!(
+                    "        Except: {}\n",
+                    b.except.clone().unwrap_or_default().join(", ")
+                );
+            }
+        };
+    let ports =
+        |o: &mut String,
+         ports: &Option<Vec<k8s_openapi::api::networking::v1::NetworkPolicyPort>>| {
+            match ports.as_deref() {
+                None | Some([]) => *o += "    To Port: <any> (traffic allowed to all ports)\n",
+                Some(ps) => {
+                    for p in ps {
+                        *o += &format!(
+                            "    To Port: {}/{}\n",
+                            p.port.as_ref().map_or(String::new(), int_or_string),
+                            p.protocol.as_deref().unwrap_or("TCP")
+                        );
+                    }
+                }
+            }
+        };
+    if ingress_on {
+        o += "  Allowing ingress traffic:\n";
+        match spec.ingress.as_deref() {
+            None | Some([]) => {
+                o += "    <none> (Selected pods are isolated for ingress connectivity)\n"
+            }
+            Some(rules) => {
+                for (i, r) in rules.iter().enumerate() {
+                    ports(&mut o, &r.ports);
+                    match r.from.as_deref() {
+                        None | Some([]) => {
+                            o += "    From: <any> (traffic not restricted by source)\n"
+                        }
+                        Some(from) => from.iter().for_each(|p| peer(&mut o, "From", p)),
+                    }
+                    if i + 1 < rules.len() {
+                        o += "    ----------\n";
+                    }
+                }
+            }
+        }
+    } else {
+        o += "  Not affecting ingress traffic\n";
+    }
+    if egress_on {
+        o += "  Allowing egress traffic:\n";
+        match spec.egress.as_deref() {
+            None | Some([]) => {
+                o += "    <none> (Selected pods are isolated for egress connectivity)\n"
+            }
+            Some(rules) => {
+                for (i, r) in rules.iter().enumerate() {
+                    ports(&mut o, &r.ports);
+                    match r.to.as_deref() {
+                        None | Some([]) => {
+                            o += "    To: <any> (traffic not restricted by destination)\n"
+                        }
+                        Some(to) => to.iter().for_each(|p| peer(&mut o, "To", p)),
+                    }
+                    if i + 1 < rules.len() {
+                        o += "    ----------\n";
+                    }
+                }
+            }
+        }
+    } else {
+        o += "  Not affecting egress traffic\n";
+    }
+    let shown = if types.is_empty() {
+        "<none>".to_string()
+    } else {
+        types.join(", ")
+    };
+    o += &format!("  Policy Types: {shown}\n");
+    tabbed(&o)
+}
+
+fn node(world: &World, name: &str) -> String {
+    let Some(n) = world
+        .nodes()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some(name))
+    else {
+        return String::new();
+    };
+    let now = world.now().timestamp_millis();
+    let st = n.status.clone().unwrap_or_default();
+    let spec = n.spec.clone().unwrap_or_default();
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Roles:\t<none>\n";
+    labels(&mut o, "Labels", n.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", n.metadata.annotations.as_ref());
+    o += &format!(
+        "CreationTimestamp:\t{}\n",
+        rfc1123z(n.metadata.creation_timestamp.as_ref())
+    );
+    o += "Taints:\t<none>\n";
+    o += &format!("Unschedulable:\t{}\n", spec.unschedulable.unwrap_or(false));
+    let body = tabbed(&o);
+    let mut c = String::from(
+        "Conditions:\n  Type\tStatus\tReason\tMessage\n  ----\t------\t------\t-------\n",
+    );
+    for cond in st.conditions.iter().flatten() {
+        c += &format!(
+            "  {}\t{}\t{}\t{}\n",
+            cond.type_,
+            cond.status,
+            cond.reason.as_deref().unwrap_or_default(),
+            cond.message.as_deref().unwrap_or_default()
+        );
+    }
+    let mut rest = tabbed(&c);
+    let mut a = String::from("Addresses:\n");
+    for addr in st.addresses.iter().flatten() {
+        a += &format!("  {}:\t{}\n", addr.type_, addr.address);
+    }
+    for (title, m) in [("Capacity", &st.capacity), ("Allocatable", &st.allocatable)] {
+        a += &format!("{title}:\n");
+        for (k, v) in m.iter().flatten() {
+            a += &format!("  {k}:\t{}\n", v.0);
+        }
+    }
+    if let Some(i) = &st.node_info {
+        a += "System Info:\n";
+        a += &format!("  Machine ID:\t{}\n", i.machine_id);
+        a += &format!("  System UUID:\t{}\n", i.system_uuid);
+        a += &format!("  Boot ID:\t{}\n", i.boot_id);
+        a += &format!("  Kernel Version:\t{}\n", i.kernel_version);
+        a += &format!("  OS Image:\t{}\n", i.os_image);
+        a += &format!("  Operating System:\t{}\n", i.operating_system);
+        a += &format!("  Architecture:\t{}\n", i.architecture);
+        a += &format!(
+            "  Container Runtime Version:\t{}\n",
+            i.container_runtime_version
+        );
+        a += &format!("  Kubelet Version:\t{}\n", i.kubelet_version);
+    }
+    if let Some(cidr) = &spec.pod_cidr {
+        a += &format!("PodCIDR:\t{cidr}\n");
+        a += &format!("PodCIDRs:\t{cidr}\n");
+    }
+    let pods: Vec<_> = world
+        .pods()
+        .into_iter()
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name))
+        .collect();
+    a += &format!("Non-terminated Pods:\t({} in total)\n", pods.len());
+    a += "  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n";
+    a += "  ---------\t----\t------------\t----------\t---------------\t-------------\t---\n";
+    for p in &pods {
+        let get = |which: &str, res: &str| -> String {
+            let v: Vec<String> = p
+                .spec
+                .iter()
+                .flat_map(|s| s.containers.iter())
+                .filter_map(|c| {
+                    let r = c.resources.as_ref()?;
+                    let m = if which == "requests" {
+                        r.requests.as_ref()
+                    } else {
+                        r.limits.as_ref()
+                    }?;
+                    m.get(res).map(|q| q.0.clone())
+                })
+                .collect();
+            if v.is_empty() {
+                "0 (0%)".into()
+            } else {
+                v.join("+")
+            }
+        };
+        a += &format!(
+            "  default\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            p.metadata.name.as_deref().unwrap_or_default(),
+            get("requests", "cpu"),
+            get("limits", "cpu"),
+            get("requests", "memory"),
+            get("limits", "memory"),
+            super::since(p.metadata.creation_timestamp.as_ref(), now)
+        );
+    }
+    rest += &tabbed(&a);
+    let events = events_of(world, "Node", name);
+    body + &rest + &with_events(String::new(), &events, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabbed_aligns_blocks_like_go_tabwriter() {
+        let s = tabbed("Name:\tapi\nNamespace:\tdefault\nPod Template:\n  Labels:\tapp=api\n");
+        assert_eq!(
+            s,
+            "Name:       api\nNamespace:  default\nPod Template:\n  Labels:  app=api\n"
+        );
+    }
+
+    #[test]
+    fn labels_continue_under_the_first() {
+        let mut o = String::new();
+        let l = BTreeMap::from([("a".to_string(), "1".to_string()), ("b".into(), "2".into())]);
+        labels(&mut o, "Labels", Some(&l));
+        o += "Selector:\ta=1\n";
+        assert_eq!(
+            tabbed(&o),
+            "Labels:    a=1\n           b=2\nSelector:  a=1\n"
+        );
+    }
+}
