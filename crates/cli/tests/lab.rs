@@ -101,7 +101,7 @@ fn kubectl_errors_keep_the_shell_going() {
     assert!(out.contains("frobnicate: command not found"), "{out}");
     assert!(out.contains("pods \"nope\" not found"), "{out}");
     assert!(out.contains("CLUSTER-IP"), "{out}");
-    assert!(out.contains("kubectl describe pod NAME"), "{out}");
+    assert!(out.contains("kubectl describe TYPE [NAME|PREFIX]"), "{out}");
     // `help` takes no cluster time and is not counted.
     assert!(out.contains("Commands used: 6"), "{out}");
 }
