@@ -230,7 +230,7 @@ pub fn history(world: &mut World, args: &[&str]) -> String {
     let hist = history_of(world, &d);
     if let Some(n) = want.filter(|n| *n > 0) {
         let Some(rs) = hist.iter().find(|r| revision(r) == n) else {
-            return format!("error: unable to find the specified revision");
+            return "error: unable to find the specified revision".into();
         };
         let mut o = String::new();
         super::describe::pod_template(&mut o, rs.spec.as_ref().and_then(|s| s.template.as_ref()));

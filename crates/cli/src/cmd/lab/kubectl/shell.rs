@@ -633,9 +633,9 @@ fn interactive(world: &mut World, sb: &mut Sandbox, console: &mut dyn Console, b
 fn run_script(world: &mut World, sb: &mut Sandbox, line: &str) -> (String, i32) {
     let mut out = String::new();
     let mut code = 0;
-    for (i, part) in line.split(';').enumerate() {
+    for part in line.split(';') {
         for (j, cmd) in part.split("&&").enumerate() {
-            if (i > 0 || j > 0) && j > 0 && code != 0 {
+            if j > 0 && code != 0 {
                 break;
             }
             let expanded = expand(cmd.trim(), &sb.env);
