@@ -1529,6 +1529,100 @@ fn describe_pod(world: &World, name: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A console over fixed lines that records prompts and output.
+    struct Script {
+        lines: std::collections::VecDeque<String>,
+        prompts: Vec<String>,
+        out: String,
+    }
+
+    impl Console for Script {
+        fn read_line(&mut self, prompt: &str) -> Option<String> {
+            self.prompts.push(prompt.to_string());
+            self.lines.pop_front()
+        }
+        fn write(&mut self, s: &str) {
+            self.out += s;
+        }
+    }
+
+    fn script(lines: &[&str]) -> Script {
+        Script {
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+            prompts: Vec::new(),
+            out: String::new(),
+        }
+    }
+
+    #[test]
+    fn sub_shells_read_through_the_console_and_take_time() {
+        let mut w = World::new(kubeprep_sim::lab::Fault::ServiceSelectorMismatch, 1);
+        w.advance(180_000);
+        let before = w.elapsed_ms();
+        let mut c = script(&[
+            "nslookup redis",
+            "",
+            "nc -zv postgres 5432",
+            "exit",
+            "after",
+        ]);
+        let out = execute(
+            &mut w,
+            "kubectl run debug --image=busybox:1.36 --rm -it --restart=Never -- sh",
+            &mut c,
+        );
+        assert_eq!(out, "pod \"debug\" deleted");
+        assert_eq!(c.prompts, ["/ # "; 4]);
+        assert!(
+            c.out.starts_with("If you don't see a command prompt"),
+            "{}",
+            c.out
+        );
+        assert!(
+            c.out.contains("Name:\tredis.default.svc.cluster.local\n"),
+            "{}",
+            c.out
+        );
+        assert!(c.out.contains(":5432): Connection refused\n"), "{}", c.out);
+        // The line after `exit` is left for the lab shell.
+        assert_eq!(c.lines.front().map(String::as_str), Some("after"));
+        // Start-up plus two commands of simulated time.
+        assert_eq!(
+            w.elapsed_ms() - before,
+            3_000 + 2 * crate::cmd::lab::STEP_MS
+        );
+    }
+
+    #[test]
+    fn exec_into_a_running_app_reaches_its_own_port() {
+        let mut w = World::new(kubeprep_sim::lab::Fault::ServiceSelectorMismatch, 1);
+        w.advance(180_000);
+        let mut c = script(&[]);
+        let fix = r#"kubectl patch svc postgres -p '{"spec":{"selector":{"app":"postgres","tier":null}}}'"#;
+        assert_eq!(execute(&mut w, fix, &mut c), "service/postgres patched");
+        execute(&mut w, "kubectl rollout restart deployment/api", &mut c);
+        let status = execute(&mut w, "kubectl rollout status deployment/api", &mut c);
+        assert!(
+            status.ends_with("deployment \"api\" successfully rolled out"),
+            "{status}"
+        );
+        let mut c = script(&[
+            "wget -qO- http://localhost:3000/healthz",
+            "echo $DB_HOST",
+            "exit",
+        ]);
+        let out = execute(&mut w, "kubectl exec -it deploy/api -- sh", &mut c);
+        assert_eq!(out, "");
+        assert_eq!(c.prompts, ["/app $ "; 3]);
+        assert_eq!(c.out, "ok\npostgres\n");
+    }
+
+    #[test]
+    fn escapes_control_characters() {
+        assert_eq!(escape("a\u{1b}[31mb\tc\n"), "a^[[31mb\tc\n");
+        assert_eq!(escape("x\u{7f}\u{9b}"), "x^?\\u{9b}");
+    }
+
     #[track_caller]
     fn check_age(secs: i64, want: &str) {
         assert_eq!(age(secs * 1000), want, "{secs}s");

@@ -53,6 +53,9 @@ impl Image {
 /// Where the shell runs: the Pod's name, labels and environment.
 struct Sandbox {
     hostname: String,
+    /// The Pod's IP, which `localhost` reaches (none for a `kubectl run` Pod
+    /// the lab does not keep).
+    ip: Option<String>,
     labels: BTreeMap<String, String>,
     env: BTreeMap<String, String>,
     image: Image,
@@ -273,6 +276,7 @@ fn pod_sandbox(
     };
     Ok(Sandbox {
         hostname: pod.to_string(),
+        ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()),
         labels: p.metadata.labels.clone().unwrap_or_default(),
         env,
         image,
@@ -461,6 +465,7 @@ pub fn run(world: &mut World, args: &[&str], console: &mut dyn Console) -> Strin
     world.advance(3_000);
     let mut sb = Sandbox {
         hostname: name.to_string(),
+        ip: None,
         labels,
         env: base_env(world, name, tty),
         image: Image::Busybox,
@@ -589,6 +594,7 @@ pub fn debug(world: &mut World, args: &[&str], console: &mut dyn Console) -> Str
     world.advance(3_000);
     let mut sb = Sandbox {
         hostname: pod.to_string(),
+        ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()),
         labels: p.metadata.labels.clone().unwrap_or_default(),
         env: base_env(world, pod, tty),
         image: Image::Busybox,
@@ -895,7 +901,11 @@ fn nc(world: &mut World, sb: &Sandbox, args: &[&str]) -> (String, i32) {
     let Ok(port) = port.parse::<i32>() else {
         return (format!("nc: bad port '{port}'"), 1);
     };
-    match world.reach(&sb.labels, host, port) {
+    if let Some(refused) = loopback_refused(sb, host, port) {
+        return (format!("nc: {host} ({refused}): Connection refused"), 1);
+    }
+    let target = loopback(sb, host);
+    match world.reach(&sb.labels, &target, port) {
         Reach::Open => (
             if verbose {
                 let ip = resolve_ip(world, host);
@@ -916,6 +926,20 @@ fn nc(world: &mut World, sb: &Sandbox, args: &[&str]) -> (String, i32) {
             (format!("nc: bad address '{host}'"), 1)
         }
     }
+}
+
+/// `localhost` is the Pod's own network namespace: its IP, when it has one.
+fn loopback(sb: &Sandbox, host: &str) -> String {
+    match (host, &sb.ip) {
+        ("localhost" | "127.0.0.1", Some(ip)) => ip.clone(),
+        _ => host.to_string(),
+    }
+}
+
+/// Nothing listens on a kept-nowhere debug Pod's loopback.
+fn loopback_refused(sb: &Sandbox, host: &str, port: i32) -> Option<String> {
+    (matches!(host, "localhost" | "127.0.0.1") && sb.ip.is_none())
+        .then(|| format!("127.0.0.1:{port}"))
 }
 
 fn resolve_ip(world: &World, host: &str) -> String {
@@ -974,6 +998,18 @@ fn wget(world: &mut World, sb: &Sandbox, args: &[&str]) -> (String, i32) {
         },
         None => (hostport, 80),
     };
+    if let Some(refused) = loopback_refused(sb, host, port) {
+        let ip = refused
+            .rsplit_once(':')
+            .map_or("127.0.0.1", |(ip, _)| ip)
+            .to_string();
+        return (
+            format!("wget: can't connect to remote host ({ip}): Connection refused"),
+            1,
+        );
+    }
+    let target = loopback(sb, host);
+    let host = target.as_str();
     let connecting = if quiet {
         String::new()
     } else {
