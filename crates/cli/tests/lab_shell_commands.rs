@@ -422,3 +422,43 @@ fn control_characters_from_objects_never_reach_the_terminal() {
     assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
     assert!(run.stdout.contains("^[[31mred"), "{}", run.stdout);
 }
+
+#[test]
+fn describe_pod_shows_probes_state_and_events_as_kubectl() {
+    let run = session("liveness-wrong-port", "kubectl describe pods api\n");
+    let out = shell_part(&run.stdout);
+    assert!(
+        out.contains("Service Account:  default\nNode:             node-"),
+        "{out}"
+    );
+    assert!(out.contains("IPs:\n  IP:           10.244."), "{out}");
+    assert!(out.contains("Controlled By:  ReplicaSet/api-"), "{out}");
+    assert!(out.contains("    Container ID:  containerd://"), "{out}");
+    assert!(out.contains("    Port:          3000/TCP (http)"), "{out}");
+    assert!(out.contains("    Liveness:   http-get http://:"), "{out}");
+    assert!(
+        out.contains(
+            "    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("QoS Class:                    Burstable"),
+        "{out}"
+    );
+    assert!(out.contains("Events:\n  Type     Reason"), "{out}");
+    // Three Pods matched the prefix, each described in turn.
+    assert_eq!(out.matches("Namespace:        default").count(), 3, "{out}");
+
+    // A waiting container shows its reason only; the message is in the events.
+    let cm = session("missing-configmap", "kubectl describe pods api\n");
+    let out = shell_part(&cm.stdout);
+    assert!(
+        out.contains("    State:          Waiting\n      Reason:       CreateContainerConfigError\n    Ready:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Error: configmap \"api-config\" not found"),
+        "{out}"
+    );
+}

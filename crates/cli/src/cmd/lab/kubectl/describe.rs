@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use k8s_openapi::api::core::v1::{Container, Event, PodTemplateSpec, Probe};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerState, ContainerStatus, Event, PodTemplateSpec, Probe, Volume,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kubeprep_sim::lab::World;
@@ -272,13 +274,29 @@ pub fn probe(p: &Probe) -> String {
     format!("unknown {attrs}")
 }
 
-/// `describeContainers` for a pod template (no statuses): `space` is the
-/// template's extra indent.
-fn containers(o: &mut String, containers: &[Container]) {
-    *o += "  Containers:\n";
+/// `describeContainers`: a pod template's (`space` = "  ", no statuses) or
+/// a Pod's (`space` = "", with their statuses).
+fn containers(
+    o: &mut String,
+    space: &str,
+    containers: &[Container],
+    statuses: Option<&[ContainerStatus]>,
+) {
+    *o += &format!("{space}Containers:\n");
+    let name_indent = if space.is_empty() { "" } else { " " };
     for c in containers {
-        *o += &format!("   {}:\n", c.name);
+        let status = statuses.and_then(|s| s.iter().find(|s| s.name == c.name));
+        *o += &format!("  {name_indent}{}:\n", c.name);
+        if let Some(s) = status {
+            *o += &format!(
+                "    Container ID:\t{}\n",
+                s.container_id.as_deref().unwrap_or_default()
+            );
+        }
         *o += &format!("    Image:\t{}\n", c.image.as_deref().unwrap_or_default());
+        if let Some(s) = status {
+            *o += &format!("    Image ID:\t{}\n", s.image_id);
+        }
         let ports: Vec<String> = c
             .ports
             .iter()
@@ -322,6 +340,17 @@ fn containers(o: &mut String, containers: &[Container]) {
                     }
                 }
             }
+        }
+        if let Some(s) = status {
+            state(o, "State", s.state.as_ref());
+            if s.last_state
+                .as_ref()
+                .is_some_and(|l| l.terminated.is_some())
+            {
+                state(o, "Last State", s.last_state.as_ref());
+            }
+            *o += &format!("    Ready:\t{}\n", if s.ready { "True" } else { "False" });
+            *o += &format!("    Restart Count:\t{}\n", s.restart_count);
         }
         let r = c.resources.clone().unwrap_or_default();
         for (title, map) in [("Limits", &r.limits), ("Requests", &r.requests)] {
@@ -443,13 +472,52 @@ pub fn pod_template(o: &mut String, t: Option<&PodTemplateSpec>) {
     {
         *o += &format!("  Service Account:\t{sa}\n");
     }
-    containers(o, &spec.containers);
-    match spec.volumes.as_deref() {
-        None | Some([]) => *o += "  Volumes:\t<none>\n",
+    containers(o, "  ", &spec.containers, None);
+    volumes(o, "  ", spec.volumes.as_deref());
+    labels(o, "  Node-Selectors", spec.node_selector.as_ref());
+    tolerations(o, "  ", spec.tolerations.as_deref());
+}
+
+/// `describeStatus`: a waiting state shows its reason only, as kubectl does.
+fn state(o: &mut String, label: &str, s: Option<&ContainerState>) {
+    let Some(s) = s else {
+        *o += &format!("    {label}:\tWaiting\n");
+        return;
+    };
+    if let Some(r) = &s.running {
+        *o += &format!("    {label}:\tRunning\n");
+        *o += &format!("      Started:\t{}\n", rfc1123z(r.started_at.as_ref()));
+    } else if let Some(w) = &s.waiting {
+        *o += &format!("    {label}:\tWaiting\n");
+        if let Some(r) = w.reason.as_deref().filter(|r| !r.is_empty()) {
+            *o += &format!("      Reason:\t{r}\n");
+        }
+    } else if let Some(t) = &s.terminated {
+        *o += &format!("    {label}:\tTerminated\n");
+        if let Some(r) = t.reason.as_deref().filter(|r| !r.is_empty()) {
+            *o += &format!("      Reason:\t{r}\n");
+        }
+        if let Some(m) = t.message.as_deref().filter(|m| !m.is_empty()) {
+            *o += &format!("      Message:\t{m}\n");
+        }
+        *o += &format!("      Exit Code:\t{}\n", t.exit_code);
+        if let Some(sig) = t.signal.filter(|s| *s > 0) {
+            *o += &format!("      Signal:\t{sig}\n");
+        }
+        *o += &format!("      Started:\t{}\n", rfc1123z(t.started_at.as_ref()));
+        *o += &format!("      Finished:\t{}\n", rfc1123z(t.finished_at.as_ref()));
+    } else {
+        *o += &format!("    {label}:\tWaiting\n");
+    }
+}
+
+fn volumes(o: &mut String, space: &str, vols: Option<&[Volume]>) {
+    match vols {
+        None | Some([]) => *o += &format!("{space}Volumes:\t<none>\n"),
         Some(vols) => {
-            *o += "  Volumes:\n";
+            *o += &format!("{space}Volumes:\n");
             for v in vols {
-                *o += &format!("   {}:\n", v.name);
+                *o += &format!("{space} {}:\n", v.name);
                 if let Some(c) = &v.config_map {
                     *o += "    Type:\tConfigMap (a volume populated by a ConfigMap)\n";
                     *o += &format!("    Name:\t{}\n", c.name);
@@ -465,12 +533,18 @@ pub fn pod_template(o: &mut String, t: Option<&PodTemplateSpec>) {
             }
         }
     }
-    labels(o, "  Node-Selectors", spec.node_selector.as_ref());
-    match spec.tolerations.as_deref() {
-        None | Some([]) => *o += "  Tolerations:\t<none>\n",
+}
+
+fn tolerations(o: &mut String, space: &str, ts: Option<&[k8s_openapi::api::core::v1::Toleration]>) {
+    match ts {
+        None | Some([]) => *o += &format!("{space}Tolerations:\t<none>\n"),
         Some(ts) => {
             for (i, t) in ts.iter().enumerate() {
-                let head = if i == 0 { "  Tolerations:" } else { "" };
+                let head = if i == 0 {
+                    format!("{space}Tolerations:")
+                } else {
+                    String::new()
+                };
                 let mut s = t.key.clone().unwrap_or_default();
                 if let Some(v) = t.value.as_deref().filter(|v| !v.is_empty()) {
                     s += &format!("={v}");
@@ -478,13 +552,149 @@ pub fn pod_template(o: &mut String, t: Option<&PodTemplateSpec>) {
                 if let Some(e) = t.effect.as_deref().filter(|e| !e.is_empty()) {
                     s += &format!(":{e}");
                 }
-                if t.operator.as_deref() == Some("Exists") && s.is_empty() {
-                    s = "op=Exists".into();
+                if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+                    s += if s.is_empty() {
+                        "op=Exists"
+                    } else {
+                        " op=Exists"
+                    };
+                }
+                if let Some(secs) = t.toleration_seconds {
+                    s += &format!(" for {secs}s");
                 }
                 *o += &format!("{head}\t{s}\n");
             }
         }
     }
+}
+
+/// kubectl's QoS class: Guaranteed when every container's requests equal
+/// its limits for CPU and memory, BestEffort when none sets any, else Burstable.
+fn qos_class(containers: &[Container]) -> &'static str {
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in containers {
+        let r = c.resources.clone().unwrap_or_default();
+        let limits = r.limits.unwrap_or_default();
+        let requests = r.requests.unwrap_or_default();
+        any |= !limits.is_empty() || !requests.is_empty();
+        for res in ["cpu", "memory"] {
+            let l = limits.get(res);
+            let q = requests.get(res).or(l);
+            if l.is_none() || q != l {
+                guaranteed = false;
+            }
+        }
+    }
+    match (any, guaranteed) {
+        (false, _) => "BestEffort",
+        (true, true) => "Guaranteed",
+        _ => "Burstable",
+    }
+}
+
+/// `kubectl describe pod NAME`: kubectl's pod describer over what the lab models.
+pub fn pod(world: &World, name: &str) -> String {
+    let p = match world.pod(name) {
+        Ok(p) => p,
+        Err(e) => return format!("Error from server (NotFound): {e}"),
+    };
+    let now = world.now().timestamp_millis();
+    let spec = p.spec.clone().unwrap_or_default();
+    let st = p.status.clone().unwrap_or_default();
+    let mut o = String::new();
+    o += &format!("Name:\t{name}\n");
+    o += "Namespace:\tdefault\n";
+    o += &format!("Priority:\t{}\n", spec.priority.unwrap_or(0));
+    o += &format!(
+        "Service Account:\t{}\n",
+        spec.service_account_name.as_deref().unwrap_or("default")
+    );
+    match spec.node_name.as_deref() {
+        None | Some("") => o += "Node:\t<none>\n",
+        Some(n) => {
+            let host_ip = world
+                .nodes()
+                .iter()
+                .find(|x| x.metadata.name.as_deref() == Some(n))
+                .and_then(|x| x.status.as_ref())
+                .and_then(|s| s.addresses.as_ref())
+                .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+                .map(|a| a.address.clone())
+                .or(st.host_ip.clone())
+                .unwrap_or_default();
+            o += &format!("Node:\t{n}/{host_ip}\n");
+        }
+    }
+    let start = st
+        .start_time
+        .as_ref()
+        .or(p.metadata.creation_timestamp.as_ref());
+    o += &format!("Start Time:\t{}\n", rfc1123z(start));
+    labels(&mut o, "Labels", p.metadata.labels.as_ref());
+    annotations(&mut o, "Annotations", p.metadata.annotations.as_ref());
+    match &p.metadata.deletion_timestamp {
+        Some(t) => {
+            let grace = spec.termination_grace_period_seconds.unwrap_or(30);
+            o += &format!(
+                "Status:\tTerminating (lasts {})\n",
+                super::age(now - t.0.timestamp_millis())
+            );
+            o += &format!("Termination Grace Period:\t{grace}s\n");
+        }
+        None => o += &format!("Status:\t{}\n", st.phase.as_deref().unwrap_or("Pending")),
+    }
+    if let Some(r) = st.reason.as_deref().filter(|r| !r.is_empty()) {
+        o += &format!("Reason:\t{r}\n");
+    }
+    if let Some(m) = st.message.as_deref().filter(|m| !m.is_empty()) {
+        o += &format!("Message:\t{m}\n");
+    }
+    o += &format!("IP:\t{}\n", st.pod_ip.as_deref().unwrap_or_default());
+    let ips: Vec<String> = match (&st.pod_ips, &st.pod_ip) {
+        (Some(ips), _) if !ips.is_empty() => ips.iter().map(|i| i.ip.clone()).collect(),
+        (_, Some(ip)) => vec![ip.clone()],
+        _ => Vec::new(),
+    };
+    if ips.is_empty() {
+        o += "IPs:\t<none>\n";
+    } else {
+        o += "IPs:\n";
+        for ip in ips {
+            o += &format!("  IP:\t{ip}\n");
+        }
+    }
+    if let Some(r) = p
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+    {
+        o += &format!("Controlled By:\t{}/{}\n", r.kind, r.name);
+    }
+    containers(
+        &mut o,
+        "",
+        &spec.containers,
+        Some(st.container_statuses.as_deref().unwrap_or_default()),
+    );
+    if let Some(conds) = st.conditions.as_ref().filter(|c| !c.is_empty()) {
+        o += "Conditions:\n  Type\tStatus\n";
+        for c in conds {
+            o += &format!("  {} \t{} \n", c.type_, c.status);
+        }
+    }
+    volumes(&mut o, "", spec.volumes.as_deref());
+    o += &format!(
+        "QoS Class:\t{}\n",
+        st.qos_class
+            .as_deref()
+            .unwrap_or_else(|| qos_class(&spec.containers))
+    );
+    labels(&mut o, "Node-Selectors", spec.node_selector.as_ref());
+    tolerations(&mut o, "", spec.tolerations.as_deref());
+    with_events(o, &events_of(world, "Pod", name), now)
 }
 
 /// The Deployment's conditions, as the deployment controller would set
