@@ -33,8 +33,58 @@ pub trait Console {
 /// Runs one shell line against the world and returns what to print.
 /// Interactive commands (`exec -it`, `run -it`, `debug -it`, `edit`) read
 /// and write through `console` before returning.
+/// A trailing `> FILE` or `>> FILE` writes the command's output to that file
+/// (as a shell would, so `kubectl get deploy api -o yaml > api.yaml` then
+/// `kubectl apply -f api.yaml` works); errors still show on the terminal.
 pub fn execute(world: &mut World, line: &str, console: &mut dyn Console) -> String {
-    escape(&run_line(world, line, console))
+    let Some((command, path, append)) = redirect(line) else {
+        return escape(&run_line(world, line, console));
+    };
+    if path.is_empty() {
+        return "sh: syntax error: unexpected newline".into();
+    }
+    let out = run_line(world, command, console);
+    if out.starts_with("error:") || out.starts_with("Error from server") {
+        return escape(&out);
+    }
+    let mut text = out;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    match written {
+        Ok(()) => String::new(),
+        Err(e) => escape(&format!("sh: can't create {path}: {e}")),
+    }
+}
+
+/// The command before an unquoted trailing `>`/`>>`, the file, and whether to append.
+fn redirect(line: &str) -> Option<(&str, String, bool)> {
+    let mut quote: Option<char> = None;
+    let mut at = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '>') => {
+                at = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let at = at?;
+    let append = line[at + 1..].starts_with('>');
+    let rest = &line[at + 1 + usize::from(append)..];
+    let path = rest.trim().trim_matches(['\'', '"']).to_string();
+    Some((line[..at].trim_end(), path, append))
 }
 
 /// Control characters (other than newline and tab) shown in caret notation,
@@ -97,6 +147,7 @@ kubectl delete TYPE NAME
 kubectl label pod NAME KEY=VALUE|KEY- [--overwrite]
 kubectl rollout restart deployment/NAME
 kubectl set env|image|resources deployment/NAME ...
+CMD > FILE | >> FILE   write a command's output to a file (e.g. -o yaml, then edit and apply -f)
 check   whether the fault is fixed (and why not)
 exit    end the lab and show the solution";
 
@@ -1415,6 +1466,41 @@ mod tests {
         assert_eq!(out, "");
         assert_eq!(c.prompts, ["/app $ "; 3]);
         assert_eq!(c.out, "ok\npostgres\n");
+    }
+
+    #[test]
+    fn redirects_output_to_a_file() {
+        assert_eq!(
+            redirect("k get po > out.txt"),
+            Some(("k get po", "out.txt".into(), false))
+        );
+        assert_eq!(
+            redirect("k get po >> 'a b'"),
+            Some(("k get po", "a b".into(), true))
+        );
+        assert_eq!(redirect(r#"k patch svc x -p '{"a":">"}'"#), None);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("api.yaml");
+        let mut w = World::new(kubeprep_sim::lab::Fault::OomKilled, 1);
+        let mut c = script(&[]);
+        let line = format!("kubectl get deploy api -o yaml > {}", file.display());
+        assert_eq!(execute(&mut w, &line, &mut c), "");
+        let text = std::fs::read_to_string(&file).expect("written");
+        assert!(text.starts_with("apiVersion: apps/v1\n"), "{text}");
+        let text = text
+            .replace("memory: 64Mi", "memory: 256Mi")
+            .replace("memory: 96Mi", "memory: 256Mi")
+            .replace("memory: 128Mi", "memory: 256Mi");
+        std::fs::write(&file, text).expect("write");
+        let out = execute(
+            &mut w,
+            &format!("kubectl apply -f {}", file.display()),
+            &mut c,
+        );
+        assert_eq!(out, "deployment.apps/api configured");
+        assert_eq!(w.fault_fixed(), Ok(()));
+        let bad = execute(&mut w, "kubectl get nope > x.txt", &mut c);
+        assert!(bad.starts_with("error: the server doesn't have"), "{bad}");
     }
 
     #[test]
