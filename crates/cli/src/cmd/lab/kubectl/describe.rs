@@ -698,8 +698,11 @@ pub fn pod(world: &World, name: &str) -> String {
 }
 
 /// The Deployment's conditions, as the deployment controller would set
-/// them (the lab's controller does not write them): Available and Progressing.
-fn deployment_conditions(
+/// them (the lab's controller does not write them): Available and
+/// Progressing, which turns False (ProgressDeadlineExceeded) once the newest
+/// ReplicaSet is older than the progress deadline without completing.
+pub fn deployment_conditions(
+    world: &World,
     d: &k8s_openapi::api::apps::v1::Deployment,
     now: i64,
 ) -> Vec<(&'static str, &'static str, &'static str)> {
@@ -728,11 +731,27 @@ fn deployment_conditions(
         && st.replicas.unwrap_or(0) == want
         && available == want;
     let deadline = i64::from(spec.progress_deadline_seconds.unwrap_or(600)) * 1000;
-    let started = d
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map_or(now, |t| t.0.timestamp_millis());
+    // Progress is timed from the newest ReplicaSet: the rollout's start.
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let started = world
+        .replica_sets()
+        .iter()
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == uid)
+        })
+        .filter_map(|r| r.metadata.creation_timestamp.as_ref())
+        .map(|t| t.0.timestamp_millis())
+        .max()
+        .or(d
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0.timestamp_millis()))
+        .unwrap_or(now);
     let progressing = if complete {
         ("Progressing", "True", "NewReplicaSetAvailable")
     } else if now - started > deadline {
@@ -792,7 +811,7 @@ fn deployment(world: &World, name: &str) -> String {
     }
     pod_template(&mut o, Some(&spec.template));
     o += "Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n";
-    for (t, s, r) in deployment_conditions(d, now) {
+    for (t, s, r) in deployment_conditions(world, d, now) {
         o += &format!("  {t} \t{s}\t{r}\n");
     }
     let uid = d.metadata.uid.clone().unwrap_or_default();

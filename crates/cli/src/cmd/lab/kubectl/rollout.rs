@@ -152,6 +152,15 @@ pub fn status(world: &mut World, args: &[&str]) -> String {
         Ok(d) => d,
         Err(e) => return e,
     };
+    let now = world.now().timestamp_millis();
+    // A rollout already past its deadline fails at once, as kubectl reads
+    // the Progressing condition before printing anything.
+    let past = super::describe::deployment_conditions(world, &d, now)
+        .iter()
+        .any(|(_, _, r)| *r == "ProgressDeadlineExceeded");
+    if past {
+        return format!("error: deployment \"{name}\" exceeded its progress deadline");
+    }
     let (mut line, mut done) = status_line(&d);
     let mut out = vec![line.clone()];
     if done || !watch {
@@ -165,7 +174,6 @@ pub fn status(world: &mut World, args: &[&str]) -> String {
     ) * 1000;
     // Progress is measured from the newest ReplicaSet (the rollout's start)
     // and from every change in the Deployment's status after it.
-    let now = world.now().timestamp_millis();
     let mut last_progress = history_of(world, &d)
         .last()
         .and_then(|r| r.metadata.creation_timestamp.as_ref())
