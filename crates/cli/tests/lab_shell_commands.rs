@@ -462,3 +462,39 @@ fn describe_pod_shows_probes_state_and_events_as_kubectl() {
         "{out}"
     );
 }
+
+/// A crash loop never completes: rollout status waits out the ten-minute
+/// progress deadline in simulated time, then fails at once afterwards.
+#[test]
+fn rollout_status_reports_an_exceeded_progress_deadline() {
+    let run = session(
+        "service-selector-mismatch",
+        "kubectl rollout status deployment/api\nkubectl rollout status deploy/api\nkubectl describe deploy api\n",
+    );
+    let out = shell_part(&run.stdout);
+    assert!(
+        out.starts_with_line_after_briefing(
+            "Waiting for deployment \"api\" rollout to finish: 0 of 3 updated replicas are available...\n\
+             error: deployment \"api\" exceeded its progress deadline\n\
+             error: deployment \"api\" exceeded its progress deadline\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  Progressing    False   ProgressDeadlineExceeded"),
+        "{out}"
+    );
+    assert!(run.stdout.contains("simulated time: 7m"), "{}", run.stdout);
+}
+
+trait AfterBriefing {
+    fn starts_with_line_after_briefing(&self, s: &str) -> bool;
+}
+
+impl AfterBriefing for str {
+    /// The shell's output, past the briefing (which ends with "`exit`.\n"), starts with `s`.
+    fn starts_with_line_after_briefing(&self, s: &str) -> bool {
+        self.split_once("`exit`.\n")
+            .is_some_and(|(_, rest)| rest.starts_with(s))
+    }
+}
