@@ -75,6 +75,7 @@
 mod engine;
 mod event;
 pub mod flow;
+pub mod lab;
 pub mod manifest;
 mod output;
 mod record;

@@ -25,7 +25,7 @@ pub fn json(card: &Scorecard) -> serde_json::Value {
 
 /// Escapes text for inline Markdown (and table cells): sanitised, one line,
 /// with every character that could start markup backslash-escaped.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let clean = sanitize(text);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean

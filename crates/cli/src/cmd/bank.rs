@@ -47,6 +47,8 @@ pub enum SchemaKind {
     Questions,
     /// files under `scenarios/`
     Scenario,
+    /// files under `labs/`
+    Lab,
 }
 
 pub fn run(g: &Global, c: Command) -> Result<Outcome> {
@@ -128,6 +130,7 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
                 SchemaKind::Pack => Pack::pack_schema(),
                 SchemaKind::Questions => Pack::questions_schema(),
                 SchemaKind::Scenario => Pack::scenario_schema(),
+                SchemaKind::Lab => Pack::lab_schema(),
             };
             term::print_json(&schema)?;
             Ok(Outcome::Ok)
