@@ -48,13 +48,28 @@ pub(crate) fn validate(
                 "lab ids are kebab-case: lower-case letters, digits and `-`".into(),
             );
         }
-        if pack.question(&lab.question).is_none() {
-            r.at(
+        match pack.question(&lab.question) {
+            None => r.at(
                 &file,
                 "question:",
                 "question".into(),
                 format!("`{}` is not a question in questions/", lab.question),
-            );
+            ),
+            Some(q) => {
+                for p in &lab.proves {
+                    if !q.key_points.iter().any(|k| k.id == p.key_point) {
+                        r.at(
+                            &file,
+                            &p.key_point,
+                            format!("proves.{}", p.check.id()),
+                            format!(
+                                "`{}` is not a key point of question `{}`",
+                                p.key_point, q.id
+                            ),
+                        );
+                    }
+                }
+            }
         }
         for (field, text) in [
             ("intro", &lab.intro),

@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 
 pub use error::{PackError, PackErrors};
 pub use schema::{
-    Configuration, Difficulty, Hints, KeyPoint, Lab, LabCheck, LabFault, Misconception, Persona,
-    Phase, Problem, Question, Resource, RubricArea, Scenario, ScenarioRequirement,
+    Configuration, Difficulty, Hints, KeyPoint, Lab, LabCheck, LabFault, LabProof, Misconception,
+    Persona, Phase, Problem, Question, Resource, RubricArea, Scenario, ScenarioRequirement,
 };
 
 /// A loaded, validated pack.

@@ -502,8 +502,23 @@ pub struct Lab {
     pub intro: String,
     /// The ask when a diagnosis is graded: the question a diagnosis answers.
     pub diagnosis_prompt: String,
+    /// In an interview, the checks made before the first change prove these
+    /// key points of `question` (what the candidate did, not said).
+    #[serde(default)]
+    pub proves: Vec<LabProof>,
     /// One entry per fault of the lab world (ids as `--fault` takes them).
     pub faults: Vec<LabFault>,
+}
+
+/// A check that, made in the lab before any change, proves a key point of the
+/// interview question the lab stands in for.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabProof {
+    /// The check.
+    pub check: LabCheck,
+    /// A key point id of the lab's `question`.
+    pub key_point: String,
 }
 
 /// One injected fault: the diagnosis rubric, hints, fix and path.

@@ -131,7 +131,8 @@ fn push(checks: &mut Vec<LabCheck>, c: LabCheck) {
 
 /// What a command run inside the cluster checks (`nslookup postgres`, `env`).
 fn inside_checks(words: &[&str], checks: &mut Vec<LabCheck>) {
-    for w in words {
+    for w in words.iter().flat_map(|w| w.split_whitespace()) {
+        let w = w.trim_matches(['"', '\'', ';', '(', ')']);
         let prog = w.rsplit('/').next().unwrap_or(w);
         if NET_TOOLS.contains(&prog) {
             push(checks, LabCheck::Connectivity);
@@ -264,6 +265,15 @@ impl Step {
         }
     }
 
+    /// Classifies a command line as typed (quotes group words, as in a shell).
+    pub fn from_line(line: &str) -> Step {
+        let words = shell_words(line);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mut step = Step::from_kubectl(&words);
+        step.text = line.trim().to_string();
+        step
+    }
+
     /// Classifies a line typed in a shell inside the cluster (a debug Pod's
     /// `nslookup postgres`, `nc -zv postgres 5432`, `env`).
     pub fn from_inside(line: &str) -> Step {
@@ -366,6 +376,35 @@ impl Step {
             change,
         })
     }
+}
+
+/// A line's words: whitespace separates, quotes group.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut open = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                open = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if open || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    open = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if open || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 /// `a=1&b=x%3Dy` as decoded pairs (`+` is a space).
@@ -519,6 +558,12 @@ impl<'a> LabSession<'a> {
     fn at(&mut self, sim_ms: i64) -> i64 {
         self.sim_ms = self.sim_ms.max(sim_ms);
         sim_ms
+    }
+
+    /// Moves the lab's simulated clock to `sim_ms` without an action (the
+    /// world's time when the candidate leaves).
+    pub fn record_time(&mut self, sim_ms: i64) {
+        self.at(sim_ms);
     }
 
     /// Records a command or request made at simulated time `sim_ms`.

@@ -86,7 +86,7 @@ pub mod simulate;
 mod voice;
 pub mod wire;
 
-pub use engine::Interview;
+pub use engine::{Interview, OpenLab};
 pub use event::{help, Command, Event, Input};
 pub use output::{clock, Challenge, Output, Prompt, PromptKind, Reply, Status};
 pub use sanitize::sanitize;

@@ -234,6 +234,10 @@ pub fn markdown(card: &Scorecard) -> String {
         }
     }
 
+    if let Some(lab) = &card.lab {
+        let _ = writeln!(o, "\n{}", crate::lab::markdown(lab).trim_end());
+    }
+
     let _ = writeln!(o, "\n## Transcript\n");
     for t in &card.transcript {
         let who = md(speaker_name(card, t));
@@ -485,6 +489,15 @@ pub fn html(card: &Scorecard) -> String {
         );
     }
     o.push_str("</tbody></table></section>\n");
+
+    if let Some(lab) = &card.lab {
+        // The terminal rendering (sanitised), escaped for HTML.
+        let _ = writeln!(
+            o,
+            "<section id=\"lab\"><h2>Hands-on lab</h2>\n<pre>{}</pre></section>",
+            h(&crate::lab::text(lab))
+        );
+    }
 
     // Transcript
     o.push_str("<section id=\"transcript\"><h2>Transcript</h2>\n");
