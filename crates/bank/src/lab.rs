@@ -195,3 +195,95 @@ pub(crate) fn validate(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Pack;
+
+    /// The embedded pack's folder with `labs/crashloop.yaml` replaced by `lab`.
+    fn load_with(lab: &str) -> Result<Pack, crate::PackErrors> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/kubernetes");
+        let dir = tempfile::tempdir().map_err(|e| {
+            crate::PackErrors(vec![crate::PackError::Io {
+                file: "tmp".into(),
+                reason: e.to_string(),
+            }])
+        })?;
+        for sub in ["", "questions", "scenarios", "labs"] {
+            let _ = std::fs::create_dir_all(dir.path().join(sub));
+        }
+        for sub in ["questions", "scenarios"] {
+            for e in std::fs::read_dir(src.join(sub))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let _ = std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name()));
+            }
+        }
+        let _ = std::fs::copy(src.join("pack.yaml"), dir.path().join("pack.yaml"));
+        let _ = std::fs::write(dir.path().join("labs/crashloop.yaml"), lab);
+        Pack::load(dir.path())
+    }
+
+    #[test]
+    fn the_embedded_lab_loads_from_a_folder_too() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../packs/kubernetes/labs/crashloop.yaml");
+        let text = std::fs::read_to_string(src).unwrap_or_default();
+        let pack = load_with(&text).unwrap_or_else(|e| panic!("{e}"));
+        let lab = pack.lab("crashloop").expect("lab");
+        assert_eq!(lab.faults.len(), 10);
+        assert_eq!(lab.diagnosis_questions().len(), 10);
+        assert_eq!(
+            lab.question_id("bad-image"),
+            "lab-crashloop-bad-image".to_string()
+        );
+    }
+
+    #[test]
+    fn lab_errors_name_file_line_path_and_reason() {
+        let bad = r#"
+id: crashloop
+title: t
+question: no-such-question
+intro: hello
+diagnosis_prompt: why?
+faults:
+  - id: Bad_Id
+    cause: c
+    key_points:
+      - id: kp
+        text: t
+        area: nowhere
+        weight: 7
+        detect: ["a||b"]
+    hints: {nudge: n, direction: d, partial: "", walkthrough: w}
+    fix: f
+    evidence: []
+    path: [step]
+"#;
+        let errs = load_with(bad)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        for needle in [
+            "labs/crashloop.yaml:4: question: `no-such-question` is not a question",
+            "faults.Bad_Id: fault ids are kebab-case",
+            "faults.Bad_Id.hints.partial",
+            "faults.Bad_Id.evidence",
+            "key_points.kp.area: unknown rubric area `nowhere`",
+            "key_points.kp.weight: weight 7 is out of range",
+            "has an empty term",
+        ] {
+            assert!(errs.contains(needle), "missing {needle:?} in\n{errs}");
+        }
+        let unknown_check = bad.replace("evidence: []", "evidence: [guess]");
+        let errs = load_with(&unknown_check)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(errs.contains("labs/crashloop.yaml:"), "{errs}");
+        assert!(errs.contains("unknown variant `guess`"), "{errs}");
+    }
+}

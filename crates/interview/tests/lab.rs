@@ -411,3 +411,144 @@ fn candidate_words_are_sanitised_in_text_and_escaped_in_markdown() {
     assert!(json["path"].as_array().is_some_and(|p| p.len() == 7));
     assert!(json["diagnosis"]["score"].as_u64().is_some());
 }
+
+mod hands_on {
+    use kubeprep_interview::{Event, Interview, Output};
+
+    use super::common;
+
+    #[test]
+    fn the_lab_inside_an_interview_is_folded_from_events_and_replays_identically() {
+        let pack = common::pack();
+        let grader = common::grader(&pack);
+        let t = common::T0;
+        let mut events = vec![
+            Event::Started {
+                at_ms: t,
+                pack: pack.id.clone(),
+                pack_version: pack.version.clone(),
+                candidate: None,
+                seed: 0,
+            },
+            Event::HandsOn { at_ms: t },
+        ];
+        let mut interview = Interview::new(&pack, &grader);
+        for e in &events {
+            interview.apply(e);
+        }
+        // Skip until the troubleshooting question opens the lab.
+        let mut n = 0;
+        while interview.open_lab().is_none() {
+            n += 1;
+            assert!(n < 12, "the lab never opened");
+            let e = Event::Skipped {
+                at_ms: t + n * 1_000,
+            };
+            interview.apply(&e);
+            events.push(e);
+        }
+        let open = interview.open_lab().expect("open lab");
+        assert_eq!(open.lab, "crashloop");
+        assert_eq!(
+            open.fault, "service-selector-mismatch",
+            "seed 0 picks the first fault"
+        );
+        let lab_events = [
+            Event::LabCommand {
+                at_ms: t + 60_000,
+                line: "kubectl describe pod api-1".into(),
+                sim_ms: 5_000,
+                refused: false,
+            },
+            Event::LabCommand {
+                at_ms: t + 61_000,
+                line: "kubectl logs api-1 --previous".into(),
+                sim_ms: 10_000,
+                refused: false,
+            },
+            Event::LabCommand {
+                at_ms: t + 62_000,
+                line: "kubectl get endpoints".into(),
+                sim_ms: 15_000,
+                refused: false,
+            },
+            Event::HintRequested { at_ms: t + 63_000 },
+            Event::LabDiagnosed {
+                at_ms: t + 64_000,
+                text: "The postgres Service selector doesn't match the postgres pod labels, so the endpoints are empty and the api gets ECONNREFUSED.".into(),
+                sim_ms: 15_000,
+            },
+            Event::LabCommand {
+                at_ms: t + 65_000,
+                line: r#"kubectl patch svc postgres -p '{"spec":{"selector":{"app":"postgres"}}}'"#
+                    .into(),
+                sim_ms: 20_000,
+                refused: false,
+            },
+            Event::LabDone {
+                at_ms: t + 66_000,
+                sim_ms: 20_000,
+                fixed: true,
+                reason: None,
+            },
+        ];
+        let mut replies = Vec::new();
+        for e in lab_events {
+            replies.extend(interview.apply(&e));
+            events.push(e);
+        }
+        assert!(interview.open_lab().is_none(), "done closes the lab");
+        assert!(
+            replies.iter().any(|o| matches!(
+                o,
+                Output::Hint {
+                    level: 1,
+                    name: "nudge",
+                    ..
+                }
+            )),
+            "{replies:?}"
+        );
+        let card = interview.scorecard();
+        let lab = card.lab.clone().expect("the scorecard has the lab");
+        assert!(lab.fix.fixed);
+        assert_eq!(lab.hints, 1);
+        assert_eq!(lab.path_score, 100);
+        assert_eq!(lab.commands, 4);
+        let q = card
+            .questions
+            .iter()
+            .find(|q| q.id == "crashloop-debug")
+            .expect("the lab's question counts");
+        assert_eq!(q.hints_used, 1);
+        let a = q.assessment.as_ref().expect("graded");
+        // The path proved the debugging steps the diagnosis never had to say
+        // (the endpoints it said in words, which stand as they are).
+        for kp in ["describe-pod", "logs-previous", "check-endpoints"] {
+            let p = a.key_points.iter().find(|k| k.id == kp).expect("key point");
+            assert!(p.hit(), "{kp}: {p:?}");
+        }
+        for kp in ["describe-pod", "logs-previous"] {
+            let p = a.key_points.iter().find(|k| k.id == kp).expect("key point");
+            assert!(
+                p.evidence
+                    .as_deref()
+                    .is_some_and(|e| e.contains("In the lab")),
+                "{p:?}"
+            );
+        }
+        let troubleshooting = card
+            .areas
+            .iter()
+            .find(|a| a.id == "troubleshooting")
+            .expect("area");
+        assert!(
+            troubleshooting.score.is_some_and(|s| s > 0),
+            "{troubleshooting:?}"
+        );
+
+        let (again, _) = Interview::replay(&pack, &grader, &events);
+        assert_eq!(again.scorecard().lab, card.lab);
+        assert_eq!(again.scorecard().questions, card.questions);
+    }
+}

@@ -268,7 +268,8 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
             Line::Help => say(&format!("{}\n{SHELL_HELP}\n", kubectl::HELP))?,
             Line::Hint => say(&lab.hint())?,
             Line::Diagnose(text) => say(&lab.diagnose(&text)?)?,
-            Line::Command(cmd) => say(&lab.command(&cmd))?,
+            // Names the candidate typed come back in kubectl's errors: never raw.
+            Line::Command(cmd) => say(&kubeprep_interview::sanitize(&lab.command(&cmd)))?,
         }
     }
     let card = lab.scorecard();
