@@ -74,8 +74,8 @@ fn baseline_grade_interview_answer(bencher: divan::Bencher) {
 fn scorecard_of_a_40_command_lab(bencher: divan::Bencher) {
     let pack = Pack::embedded().expect("pack");
     let grader = Grader::new(&pack).expect("grader");
-    let mut s = LabSession::new(&pack, &grader, "crashloop", "service-selector-mismatch", 1)
-        .expect("lab");
+    let mut s =
+        LabSession::new(&pack, &grader, "crashloop", "service-selector-mismatch", 1).expect("lab");
     for i in 0..40 {
         s.record(i * 5_000, Step::from_line(LINES[i as usize % LINES.len()]));
     }
