@@ -101,14 +101,15 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
                         return Ok(Outcome::Findings);
                     }
                     term::print(&format!(
-                        "ok: {} `{}` v{}: {} questions, {} problems, {} phases, {} rubric areas\n",
+                        "ok: {} `{}` v{}: {} questions, {} problems, {} phases, {} rubric areas, {} lab faults\n",
                         path.display(),
                         pack.id,
                         pack.version,
                         pack.questions.len(),
                         pack.problems.len(),
                         pack.phases.len(),
-                        pack.rubric.len()
+                        pack.rubric.len(),
+                        pack.labs.iter().map(|l| l.faults.len()).sum::<usize>()
                     ))?;
                     Ok(Outcome::Ok)
                 }
