@@ -330,7 +330,18 @@ impl Step {
         let mut checks = Vec::new();
         let mut change = false;
         let read = matches!(method.as_str(), "GET" | "HEAD" | "LIST" | "WATCH");
-        if read {
+        // exec and attach: POST (SPDY) or GET (a WebSocket upgrade, kubectl 1.30+).
+        if resource == "pods" && name.is_some() && matches!(sub, Some("exec" | "attach")) {
+            let command: Vec<&str> = params
+                .iter()
+                .filter(|(k, _)| k == "command")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            inside_checks(&command, &mut checks);
+            if command.is_empty() || command.iter().any(|c| SHELLS.contains(c)) {
+                push(&mut checks, LabCheck::Connectivity);
+            }
+        } else if read {
             match (resource, name, sub) {
                 ("pods", Some(_), Some("log")) => {
                     if matches!(param("previous"), Some("true" | "1")) {
@@ -353,17 +364,6 @@ impl Step {
             }
         } else {
             match (method.as_str(), resource, name, sub) {
-                ("POST" | "GET", "pods", Some(_), Some("exec" | "attach")) => {
-                    let command: Vec<&str> = params
-                        .iter()
-                        .filter(|(k, _)| k == "command")
-                        .map(|(_, v)| v.as_str())
-                        .collect();
-                    inside_checks(&command, &mut checks);
-                    if command.is_empty() || command.iter().any(|c| SHELLS.contains(c)) {
-                        push(&mut checks, LabCheck::Connectivity);
-                    }
-                }
                 ("PATCH", "pods", Some(_), Some("ephemeralcontainers"))
                 | ("POST", "pods", None, None) => push(&mut checks, LabCheck::Connectivity),
                 ("POST" | "PUT" | "PATCH" | "DELETE", ..) => change = true,

@@ -161,6 +161,20 @@ fn api_requests_are_classified() {
         &[Connectivity],
         false,
     );
+    api(
+        "GET",
+        &format!("{ns}/pods/api-1/exec"),
+        "command=sh&command=-c&command=nc+-zv+postgres+5432&stdin=true&tty=true",
+        &[Connectivity],
+        false,
+    );
+    api(
+        "GET",
+        &format!("{ns}/pods/api-1/exec"),
+        "command=printenv",
+        &[Config],
+        false,
+    );
     api("POST", &format!("{ns}/pods"), "", &[Connectivity], false);
     api("PATCH", &format!("{ns}/services/postgres"), "", &[], true);
     api(
