@@ -5,6 +5,7 @@
 //! (`kubeprep-grade`) or run interviews (`kubeprep-interview`).
 
 mod error;
+mod lab;
 mod load;
 pub mod scenario;
 pub mod schema;
@@ -14,8 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 
 pub use error::{PackError, PackErrors};
 pub use schema::{
-    Configuration, Difficulty, Hints, KeyPoint, Misconception, Persona, Phase, Problem, Question,
-    Resource, RubricArea, Scenario, ScenarioRequirement,
+    Configuration, Difficulty, Hints, KeyPoint, Lab, LabCheck, LabFault, LabProof, Misconception,
+    Persona, Phase, Problem, Question, Resource, RubricArea, Scenario, ScenarioRequirement,
 };
 
 /// A loaded, validated pack.
@@ -41,6 +42,8 @@ pub struct Pack {
     pub questions: Vec<Question>,
     /// The scenarios manifests are checked against, sorted by file name.
     pub scenarios: Vec<Scenario>,
+    /// The hands-on labs (`labs/`), sorted by file name.
+    pub labs: Vec<Lab>,
     index: HashMap<String, usize>,
 }
 
@@ -78,6 +81,21 @@ impl Pack {
     /// The JSON Schema of a file under `scenarios/`.
     pub fn scenario_schema() -> serde_json::Value {
         serde_json::to_value(schemars::schema_for!(schema::Scenario)).unwrap_or_default()
+    }
+
+    /// The lab with this id.
+    pub fn lab(&self, id: &str) -> Option<&Lab> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// The lab that stands in for interview question `question` (`--hands-on`).
+    pub fn lab_for_question(&self, question: &str) -> Option<&Lab> {
+        self.labs.iter().find(|l| l.question == question)
+    }
+
+    /// The JSON Schema of a file under `labs/`.
+    pub fn lab_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(schema::Lab)).unwrap_or_default()
     }
 
     /// The rubric area with this id.
@@ -143,6 +161,7 @@ impl Pack {
             problems,
             questions,
             scenarios: Vec::new(),
+            labs: Vec::new(),
             index,
         }
     }

@@ -8,8 +8,8 @@ use std::path::Path;
 use include_dir::{include_dir, Dir};
 
 use crate::error::{PackError, PackErrors};
-use crate::schema::{PackFile, QuestionsFile, Scenario};
-use crate::{scenario, validate, Pack};
+use crate::schema::{Lab, PackFile, QuestionsFile, Scenario};
+use crate::{lab, scenario, validate, Pack};
 
 static KUBERNETES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../packs/kubernetes");
 
@@ -18,6 +18,31 @@ static KUBERNETES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../packs/
 pub(crate) struct Sources {
     pub files: Vec<(String, String)>,
     pub scenarios: Vec<(String, String)>,
+    pub labs: Vec<(String, String)>,
+}
+
+/// The YAML files of embedded folder `name`, as (relative path, text), sorted.
+fn embedded_dir(name: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = KUBERNETES
+        .get_dir(name)
+        .map(|dir| {
+            dir.files()
+                .filter(|f| {
+                    f.path()
+                        .extension()
+                        .is_some_and(|e| e == "yaml" || e == "yml")
+                })
+                .map(|f| {
+                    (
+                        f.path().to_string_lossy().into_owned(),
+                        f.contents_utf8().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
 }
 
 pub(crate) fn embedded() -> Result<Pack, PackErrors> {
@@ -65,7 +90,12 @@ pub(crate) fn embedded() -> Result<Pack, PackErrors> {
         })
         .unwrap_or_default();
     scenarios.sort();
-    parse(Sources { files, scenarios })
+    let labs = embedded_dir("labs");
+    parse(Sources {
+        files,
+        scenarios,
+        labs,
+    })
 }
 
 pub(crate) fn from_dir(dir: &Path) -> Result<Pack, PackErrors> {
@@ -111,7 +141,27 @@ pub(crate) fn from_dir(dir: &Path) -> Result<Pack, PackErrors> {
         }
     }
     scenarios.sort();
-    parse(Sources { files, scenarios })
+    let mut labs = Vec::new();
+    let ldir = dir.join("labs");
+    if ldir.is_dir() {
+        for entry in std::fs::read_dir(&ldir).map_err(|e| io(&ldir, e))? {
+            let path = entry.map_err(|e| io(&ldir, e))?.path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+                let name = format!(
+                    "labs/{}",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                );
+                labs.push((name, text));
+            }
+        }
+    }
+    labs.sort();
+    parse(Sources {
+        files,
+        scenarios,
+        labs,
+    })
 }
 
 fn syntax(file: &str, e: &serde_norway::Error) -> PackError {
@@ -171,6 +221,15 @@ fn parse(mut sources: Sources) -> Result<Pack, PackErrors> {
     let mut assembled = validate::assemble(&pack_name, pack, parsed, &texts, &mut errors);
     let scenario_texts: BTreeMap<String, String> = sources.scenarios.into_iter().collect();
     assembled.scenarios = scenario::validate(&assembled, scenarios, &scenario_texts, &mut errors);
+    let mut labs = Vec::new();
+    for (name, text) in &sources.labs {
+        match serde_norway::from_str::<Lab>(text) {
+            Ok(l) => labs.push((name.clone(), l)),
+            Err(e) => errors.push(syntax(name, &e)),
+        }
+    }
+    let lab_texts: BTreeMap<String, String> = sources.labs.into_iter().collect();
+    assembled.labs = lab::validate(&assembled, labs, &lab_texts, &mut errors);
     if errors.is_empty() {
         Ok(assembled)
     } else {

@@ -484,3 +484,160 @@ pub const METRICS: &[(&str, &[&str])] = &[
     ),
     ("rbac", &[]),
 ];
+
+/// A file under `labs/`: one hands-on troubleshooting lab (`kubeprep lab
+/// start ID`) and, per fault the lab world can inject, how to recognise a
+/// right diagnosis, the hint ladder, the fix and the systematic path.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lab {
+    /// Stable id, e.g. `crashloop` (`kubeprep lab start crashloop`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The interview question this lab stands in for with `kubeprep interview
+    /// --hands-on` (its diagnosis is graded against that question too).
+    pub question: String,
+    /// What the interviewer says to hand the candidate the broken cluster.
+    pub intro: String,
+    /// The ask when a diagnosis is graded: the question a diagnosis answers.
+    pub diagnosis_prompt: String,
+    /// In an interview, the checks made before the first change prove these
+    /// key points of `question` (what the candidate did, not said).
+    #[serde(default)]
+    pub proves: Vec<LabProof>,
+    /// One entry per fault of the lab world (ids as `--fault` takes them).
+    pub faults: Vec<LabFault>,
+}
+
+/// A check that, made in the lab before any change, proves a key point of the
+/// interview question the lab stands in for.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabProof {
+    /// The check.
+    pub check: LabCheck,
+    /// A key point id of the lab's `question`.
+    pub key_point: String,
+}
+
+/// One injected fault: the diagnosis rubric, hints, fix and path.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabFault {
+    /// The fault id, e.g. `service-selector-mismatch`.
+    pub id: String,
+    /// The root cause in a line, as an expert would say it.
+    pub cause: String,
+    /// What a right diagnosis says (graded like an interview answer's key points).
+    pub key_points: Vec<KeyPoint>,
+    /// Wrong beliefs a diagnosis of this fault tends to state.
+    #[serde(default)]
+    pub misconceptions: Vec<Misconception>,
+    /// The 4-level hint ladder: nudge, where to look, what it shows, the fix.
+    pub hints: Hints,
+    /// The fix, in words (any change that removes the fault counts; this is one).
+    pub fix: String,
+    /// The checks that lead to this fault's cause: the path is scored on them.
+    pub evidence: Vec<LabCheck>,
+    /// The systematic path for this fault, one step per entry.
+    pub path: Vec<String>,
+}
+
+/// Something a systematic investigator looks at before changing anything.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabCheck {
+    /// `kubectl describe pod`: state, Last State, exit code, restarts, events.
+    DescribePod,
+    /// `kubectl logs --previous`: what the crashed instance said.
+    PreviousLogs,
+    /// `kubectl get events` (or a Pod's events through describe).
+    Events,
+    /// The Service's endpoints (`get endpoints`, `describe svc`).
+    Endpoints,
+    /// ConfigMaps, Secrets and the Deployment's env (`get cm/secret`, `set env --list`, `get deploy -o yaml`).
+    Config,
+    /// NetworkPolicies.
+    NetworkPolicies,
+    /// Connectivity tested from inside the cluster (`run`/`exec`/`debug` with nslookup, nc, wget).
+    Connectivity,
+}
+
+impl LabCheck {
+    /// Every check, in the order a systematic path takes them.
+    pub const ALL: [LabCheck; 7] = [
+        LabCheck::DescribePod,
+        LabCheck::PreviousLogs,
+        LabCheck::Events,
+        LabCheck::Endpoints,
+        LabCheck::Config,
+        LabCheck::NetworkPolicies,
+        LabCheck::Connectivity,
+    ];
+
+    /// The id as in pack files, e.g. `previous-logs`.
+    pub fn id(self) -> &'static str {
+        match self {
+            LabCheck::DescribePod => "describe-pod",
+            LabCheck::PreviousLogs => "previous-logs",
+            LabCheck::Events => "events",
+            LabCheck::Endpoints => "endpoints",
+            LabCheck::Config => "config",
+            LabCheck::NetworkPolicies => "network-policies",
+            LabCheck::Connectivity => "connectivity",
+        }
+    }
+
+    /// What doing it means, for scorecards.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LabCheck::DescribePod => "described the Pod (state, Last State, exit code, events)",
+            LabCheck::PreviousLogs => "read the crashed container's logs (--previous)",
+            LabCheck::Events => "read the events",
+            LabCheck::Endpoints => "checked the Service's endpoints",
+            LabCheck::Config => {
+                "checked the configuration (ConfigMaps, Secrets, the Deployment's env)"
+            }
+            LabCheck::NetworkPolicies => "checked the NetworkPolicies",
+            LabCheck::Connectivity => "tested connectivity from inside the cluster",
+        }
+    }
+}
+
+impl Lab {
+    /// The fault with this id.
+    pub fn fault(&self, id: &str) -> Option<&LabFault> {
+        self.faults.iter().find(|f| f.id == id)
+    }
+
+    /// The id under which the grader knows a fault's diagnosis rubric:
+    /// `lab-<lab>-<fault>`. Interview flows never ask it.
+    pub fn question_id(&self, fault: &str) -> String {
+        format!("lab-{}-{fault}", self.id)
+    }
+
+    /// Each fault's diagnosis rubric as a question, so the grader that grades
+    /// interview answers grades diagnoses too (same patterns, negation,
+    /// evidence and calibration).
+    pub fn diagnosis_questions(&self) -> Vec<Question> {
+        self.faults
+            .iter()
+            .map(|f| Question {
+                id: self.question_id(&f.id),
+                topic: "troubleshooting".to_string(),
+                difficulty: Difficulty::Medium,
+                text: self.diagnosis_prompt.clone(),
+                parent: None,
+                constraint: None,
+                hints: f.hints.clone(),
+                key_points: f.key_points.clone(),
+                misconceptions: f.misconceptions.clone(),
+                follow_ups: Vec::new(),
+                model_answer: format!("{}\n\n{}", f.cause.trim(), f.fix.trim()),
+            })
+            .collect()
+    }
+}

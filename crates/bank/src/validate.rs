@@ -24,13 +24,13 @@ fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or(0)
 }
 
-struct Report<'a> {
-    texts: &'a BTreeMap<String, String>,
-    errors: &'a mut Vec<PackError>,
+pub(crate) struct Report<'a> {
+    pub texts: &'a BTreeMap<String, String>,
+    pub errors: &'a mut Vec<PackError>,
 }
 
 impl Report<'_> {
-    fn at(&mut self, file: &str, anchor: &str, path: String, reason: String) {
+    pub fn at(&mut self, file: &str, anchor: &str, path: String, reason: String) {
         let line = self
             .texts
             .get(file)
@@ -336,7 +336,7 @@ pub(crate) fn assemble(
     Pack::assemble(pack, problems, questions, lexicon)
 }
 
-fn check_patterns(
+pub(crate) fn check_patterns(
     r: &mut Report<'_>,
     file: &str,
     anchor: &str,

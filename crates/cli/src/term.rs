@@ -363,6 +363,14 @@ pub fn scorecard(card: &kubeprep_interview::Scorecard, color: bool) -> String {
         ]);
     }
     s.push_str(&format!("\n{q}\n"));
+    if let Some(lab) = &card.lab {
+        // `lab::text` sanitises the candidate's words itself.
+        s.push_str(&format!(
+            "\n{}\n{}",
+            paint("Hands-on lab", Style::Bold, color),
+            kubeprep_interview::lab::text(lab)
+        ));
+    }
     for q in card.questions.iter() {
         let Some(v) = &q.simulation else { continue };
         s.push_str(&format!(
@@ -418,6 +426,21 @@ impl LineEditor {
 }
 
 impl crate::cmd::AnswerReader for LineEditor {
+    fn read_line(&mut self, prompt: &str) -> Result<Option<String>> {
+        use rustyline::error::ReadlineError;
+        loop {
+            match self.editor.readline(prompt) {
+                Ok(line) => {
+                    let _ = self.editor.add_history_entry(line.as_str());
+                    return Ok(Some(line));
+                }
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     fn read_block(&mut self) -> Result<crate::cmd::Block> {
         use crate::cmd::Block;
         use rustyline::error::ReadlineError;

@@ -155,11 +155,16 @@ pub struct Grader {
     matcher: Matcher,
     questions: HashMap<String, CompiledQuestion>,
     references: similarity::References,
+    /// The labs' diagnosis rubrics compete only with each other for the
+    /// on-topic signal, so interview grading is the same with or without labs.
+    lab_references: similarity::References,
     stop: Vec<String>,
 }
 
 impl Grader {
-    /// Compiles every question's detection patterns.
+    /// Compiles every question's detection patterns, and every lab fault's
+    /// diagnosis rubric as a question of its own (id `lab-<lab>-<fault>`,
+    /// see [`kubeprep_bank::Lab::question_id`]) that no interview flow asks.
     pub fn new(pack: &Pack) -> Result<Grader, GradeError> {
         let mut matcher = Matcher::new(&pack.lexicon);
         let mut questions = HashMap::new();
@@ -167,13 +172,25 @@ impl Grader {
             let compiled = matcher.compile_question(q)?;
             questions.insert(q.id.clone(), compiled);
         }
+        let lab_questions: Vec<_> = pack
+            .labs
+            .iter()
+            .flat_map(|l| l.diagnosis_questions())
+            .collect();
+        for q in &lab_questions {
+            let compiled = matcher.compile_question(q)?;
+            questions.insert(q.id.clone(), compiled);
+        }
         matcher.finish();
         let (references, stop) =
             similarity::References::build(matcher.normalizer(), &pack.questions);
+        let (lab_references, _) =
+            similarity::References::build(matcher.normalizer(), &lab_questions);
         Ok(Grader {
             matcher,
             questions,
             references,
+            lab_references,
             stop,
         })
     }
@@ -200,7 +217,12 @@ impl Grader {
                 id: question.to_string(),
             })?;
         let t = self.matcher.tokenize(answer);
-        let (similarity, closest_other) = self.references.similarity(
+        let references = if self.references.by_question.contains_key(question) {
+            &self.references
+        } else {
+            &self.lab_references
+        };
+        let (similarity, closest_other) = references.similarity(
             question,
             t.sentences
                 .iter()

@@ -8,10 +8,11 @@
 //! wording (`voice.rs`) or the scorecard's contents (`scorecard.rs`).
 
 use kubeprep_bank::{Pack, Phase, Question};
-use kubeprep_grade::{Assessment, Grader, Level};
+use kubeprep_grade::{Assessment, Grader, Level, Proof};
 
 use crate::event::Event;
 use crate::flow;
+use crate::lab::{LabScorecard, LabSession, Step};
 use crate::output::{Challenge, Output, Prompt, PromptKind, Reply, Status};
 use crate::record::{Probe, QuestionRecord};
 use crate::scorecard::{self, Scorecard, SessionInfo, Speaker, Turn, TurnKind};
@@ -100,6 +101,36 @@ pub struct Interview<'a> {
     transcript: Vec<Turn>,
     paused: bool,
     finished: bool,
+    /// `--hands-on`: questions a pack lab stands in for are taken as labs.
+    hands_on: bool,
+    /// The lab in progress, with the lines run in it (to rebuild its world).
+    lab: Option<(LabSession<'a>, Vec<LabLine>)>,
+    /// The lab's result, once it is done.
+    lab_card: Option<LabScorecard>,
+}
+
+/// A lab in progress, as a front-end needs it to (re)build the lab's world:
+/// `World::new(fault, seed)`, then every line in `commands` again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLab {
+    /// Lab id, e.g. `crashloop`.
+    pub lab: String,
+    /// The fault's id.
+    pub fault: String,
+    /// The world's seed.
+    pub seed: u64,
+    /// The lines run so far, in order.
+    pub commands: Vec<LabLine>,
+}
+
+/// One command run in a lab, with what was typed inside the interactive
+/// shell it opened, if any: replayed in order, they rebuild the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabLine {
+    /// The command as typed.
+    pub line: String,
+    /// Lines typed inside its sub-shell.
+    pub inside: Vec<String>,
 }
 
 impl<'a> Interview<'a> {
@@ -120,7 +151,20 @@ impl<'a> Interview<'a> {
             transcript: Vec::new(),
             paused: false,
             finished: false,
+            hands_on: false,
+            lab: None,
+            lab_card: None,
         }
+    }
+
+    /// The lab in progress, if the candidate is in one.
+    pub fn open_lab(&self) -> Option<OpenLab> {
+        self.lab.as_ref().map(|(s, lines)| OpenLab {
+            lab: s.lab().id.clone(),
+            fault: s.fault().id.clone(),
+            seed: self.session.as_ref().map_or(0, |x| x.seed),
+            commands: lines.clone(),
+        })
     }
 
     /// Folds `events` into a session; returns it with every output produced on the way.
@@ -200,6 +244,21 @@ impl<'a> Interview<'a> {
                 self.command_turn("/finish");
                 self.finish(at, &mut out);
             }
+            Event::HandsOn { .. } => self.hands_on = true,
+            Event::LabCommand {
+                line,
+                sim_ms,
+                refused,
+                inside,
+                ..
+            } => self.lab_command(line, inside, *sim_ms, *refused, &mut out),
+            Event::LabDiagnosed { text, sim_ms, .. } => self.lab_diagnosed(text, *sim_ms, &mut out),
+            Event::LabDone {
+                sim_ms,
+                fixed,
+                reason,
+                ..
+            } => self.lab_done(*sim_ms, *fixed, reason.as_deref(), &mut out),
         }
         out
     }
@@ -284,7 +343,13 @@ impl<'a> Interview<'a> {
             finished: self.finished,
             challenge: self.challenge,
         };
-        scorecard::build(self.pack, info, &self.records, &self.transcript)
+        scorecard::build(
+            self.pack,
+            info,
+            &self.records,
+            &self.transcript,
+            self.lab_card.clone(),
+        )
     }
 
     // ---- event handlers -------------------------------------------------
@@ -323,6 +388,10 @@ impl<'a> Interview<'a> {
     }
 
     fn answer(&mut self, text: &str, out: &mut Vec<Output>) {
+        if self.lab.is_some() {
+            out.push(Output::Notice(LAB_HELP.to_string()));
+            return;
+        }
         let Some(i) = self.current else {
             out.push(Output::Notice(
                 "There is no question waiting for an answer.".to_string(),
@@ -435,6 +504,29 @@ impl<'a> Interview<'a> {
         };
         let qid = self.records[i].id.clone();
         self.command_turn_for("/hint", &qid);
+        if let Some((lab, _)) = &mut self.lab {
+            let sim_ms = lab.actions().last().map_or(0, |a| a.sim_ms);
+            match lab.hint(sim_ms) {
+                Some(h) => {
+                    self.records[i].hints = h.level;
+                    self.turn(
+                        Speaker::Interviewer,
+                        TurnKind::Hint,
+                        &format!("Hint {} ({}): {}", h.level, h.name, h.text),
+                        Some(&qid),
+                    );
+                    out.push(Output::Hint {
+                        level: h.level,
+                        name: h.name,
+                        text: h.text,
+                    });
+                }
+                None => out.push(Output::Notice(
+                    "No more hints for this lab -- that was the full walkthrough.".to_string(),
+                )),
+            }
+            return;
+        }
         let used = self.records[i].hints;
         let pack = self.pack;
         let Some(q) = pack.question(&qid) else {
@@ -474,6 +566,7 @@ impl<'a> Interview<'a> {
         };
         let qid = self.records[i].id.clone();
         self.command_turn_for("/skip", &qid);
+        self.lab = None;
         let rec = &mut self.records[i];
         // Skipping a probe keeps the answer already given; skipping a question scores it 0.
         if rec.probe.is_none() {
@@ -509,6 +602,8 @@ impl<'a> Interview<'a> {
     }
 
     fn finish(&mut self, at: i64, out: &mut Vec<Output>) {
+        // A lab left open (the front-end sends `LabDone` first when it can) counts as not taken.
+        self.lab = None;
         if let Some(i) = self.current.take() {
             // An answered question counts as it stands; an unanswered one does not count.
             if let Some(r) = self.records.get_mut(i) {
@@ -521,6 +616,154 @@ impl<'a> Interview<'a> {
         let closing = self.pack.persona.closing.trim().to_string();
         self.say(closing, out);
         out.push(Output::Finished(Box::new(self.scorecard())));
+    }
+
+    // ---- the hands-on lab -------------------------------------------------
+
+    fn lab_command(
+        &mut self,
+        line: &str,
+        inside: &[String],
+        sim_ms: i64,
+        refused: bool,
+        out: &mut Vec<Output>,
+    ) {
+        let Some((lab, lines)) = &mut self.lab else {
+            out.push(Output::Notice("There is no lab in progress.".to_string()));
+            return;
+        };
+        let mut step = Step::from_line(line);
+        if refused {
+            step.checks.clear();
+            step.change = false;
+        }
+        lab.record(sim_ms, step);
+        for typed in inside {
+            lab.record(sim_ms, Step::from_inside(typed));
+        }
+        lines.push(LabLine {
+            line: line.to_string(),
+            inside: inside.to_vec(),
+        });
+        let q = self
+            .current
+            .and_then(|i| self.records.get(i))
+            .map(|r| r.id.clone());
+        self.turn(
+            Speaker::Candidate,
+            TurnKind::Command,
+            &format!("$ {line}"),
+            q.as_deref(),
+        );
+    }
+
+    fn lab_diagnosed(&mut self, text: &str, sim_ms: i64, out: &mut Vec<Output>) {
+        let Some((lab, _)) = &mut self.lab else {
+            out.push(Output::Notice("There is no lab in progress.".to_string()));
+            return;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            out.push(Output::Notice(
+                "Say what the root cause is: diagnose <what you found>.".to_string(),
+            ));
+            return;
+        }
+        if let Err(e) = lab.diagnose(sim_ms, text) {
+            out.push(Output::Notice(format!(
+                "This diagnosis could not be graded ({e})."
+            )));
+            return;
+        }
+        let n = lab.diagnoses().len();
+        let q = self
+            .current
+            .and_then(|i| self.records.get(i))
+            .map(|r| r.id.clone());
+        self.turn(Speaker::Candidate, TurnKind::Answer, text, q.as_deref());
+        out.push(Output::Notice(format!(
+            "Diagnosis {n} noted; the last one counts. Type `done` when you are finished."
+        )));
+    }
+
+    fn lab_done(&mut self, sim_ms: i64, fixed: bool, reason: Option<&str>, out: &mut Vec<Output>) {
+        let Some((mut lab, _)) = self.lab.take() else {
+            out.push(Output::Notice("There is no lab in progress.".to_string()));
+            return;
+        };
+        let Some(i) = self.current else {
+            return;
+        };
+        // The world's clock at `done` is the lab's duration.
+        lab.record_time(sim_ms);
+        let verdict = if fixed {
+            Ok(())
+        } else {
+            Err(reason.unwrap_or("the fault is still there").to_string())
+        };
+        let card = lab.scorecard(verdict);
+        let qid = self.records[i].id.clone();
+        let proofs: Vec<Proof> = lab
+            .lab()
+            .proves
+            .iter()
+            .filter_map(|p| {
+                let done = card
+                    .path
+                    .iter()
+                    .find(|c| c.check == p.check.id() && c.done && c.before_first_change)?;
+                Some(Proof {
+                    key_point: p.key_point.clone(),
+                    evidence: format!(
+                        "In the lab, before changing anything: `{}`",
+                        done.command.as_deref().unwrap_or(p.check.id())
+                    ),
+                })
+            })
+            .collect();
+        let answers: Vec<String> = lab.diagnoses().iter().map(|d| d.text.clone()).collect();
+        let combined = answers.join("\n\n");
+        let assessment = self.grader.grade_with_proofs(&qid, &combined, &proofs).ok();
+        let rec = &mut self.records[i];
+        rec.answers = answers;
+        rec.proofs = proofs;
+        rec.hints = card.hints;
+        rec.answer_ms = Some(self.clock.total_ms.saturating_sub(rec.asked_at_elapsed_ms));
+        rec.first = assessment.clone();
+        rec.assessment = assessment;
+        rec.done = true;
+        let mut text = String::new();
+        text.push_str(&if card.fix.fixed {
+            "You fixed it -- the api Pods come up Ready.".to_string()
+        } else {
+            format!(
+                "It's still broken: {}.",
+                card.fix
+                    .reason
+                    .as_deref()
+                    .unwrap_or("the fault is still there")
+                    .trim_end_matches('.')
+            )
+        });
+        text.push_str(&format!(
+            " Lab score {}/100: diagnosis {}/100, path {}/100{}, {} commands.",
+            card.overall,
+            card.diagnosis.score,
+            card.path_score,
+            if card.guessed {
+                " (you changed things before looking)"
+            } else {
+                ""
+            },
+            card.commands
+        ));
+        if !card.diagnosis.given {
+            text.push_str(" You never said what the root cause was.");
+        }
+        text.push_str(&format!(" What it was: {}", card.cause));
+        self.lab_card = Some(card);
+        self.reply_final(i, text, out);
+        self.complete(out);
     }
 
     // ---- flow -----------------------------------------------------------
@@ -593,6 +836,35 @@ impl<'a> Interview<'a> {
         } else {
             PromptKind::Main
         };
+        let pack = self.pack;
+        let lab = pack
+            .lab_for_question(&q.id)
+            .filter(|_| self.hands_on && self.lab_card.is_none());
+        if let Some(lab) = lab {
+            let seed = self.session.as_ref().map_or(0, |s| s.seed);
+            let fault = kubeprep_sim::lab::Fault::ALL
+                [(seed % kubeprep_sim::lab::Fault::ALL.len() as u64) as usize];
+            if let Some(session) = LabSession::new(pack, self.grader, &lab.id, fault.id(), seed) {
+                self.lab = Some((session, Vec::new()));
+                let text = lab.intro.trim().to_string();
+                self.records.push(QuestionRecord::new(
+                    q.id.clone(),
+                    kind,
+                    text.clone(),
+                    self.phase,
+                    self.clock.total_ms,
+                ));
+                self.current = Some(self.records.len() - 1);
+                self.turn(Speaker::Interviewer, TurnKind::Question, &text, Some(&q.id));
+                out.push(Output::Ask(Prompt {
+                    question_id: q.id.clone(),
+                    kind,
+                    text,
+                    phase_title: phase.title.clone(),
+                }));
+                return;
+            }
+        }
         let mut text = voice::without_praise(q.text.trim()).to_string();
         if self.challenge == Challenge::Hard {
             if let Some(c) = q
@@ -738,6 +1010,9 @@ impl<'a> Interview<'a> {
         );
     }
 }
+
+/// Said when a candidate types an answer while in the lab.
+const LAB_HELP: &str = "You're in the lab: type kubectl commands, `diagnose <root cause>`, `hint`, or `done` to go back to the interview.";
 
 /// The one probe to ask after a question's first answer, if any:
 ///

@@ -73,6 +73,51 @@ pub enum Event {
         /// Unix time in milliseconds.
         at_ms: i64,
     },
+    /// `--hands-on`: the question a pack lab stands in for is taken as that
+    /// lab (the fault and the world's seed come from the session's seed).
+    HandsOn {
+        /// Unix time in milliseconds.
+        at_ms: i64,
+    },
+    /// A command run against the lab's cluster. The world is deterministic,
+    /// so replaying these lines on a fresh world (fault and seed from the
+    /// session) rebuilds it.
+    LabCommand {
+        /// Unix time in milliseconds.
+        at_ms: i64,
+        /// The line as typed.
+        line: String,
+        /// Simulated ms since the lab began, after the command.
+        sim_ms: i64,
+        /// The cluster refused it (an error): it checked and changed nothing.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        refused: bool,
+        /// Lines typed inside the interactive shell the command opened
+        /// (`run -it`, `exec -it`), in order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        inside: Vec<String>,
+    },
+    /// `diagnose TEXT` in the lab: the root cause in the candidate's words.
+    LabDiagnosed {
+        /// Unix time in milliseconds.
+        at_ms: i64,
+        /// The diagnosis as typed.
+        text: String,
+        /// Simulated ms since the lab began.
+        sim_ms: i64,
+    },
+    /// `done`: the candidate left the lab; the world's verdict on the fix.
+    LabDone {
+        /// Unix time in milliseconds.
+        at_ms: i64,
+        /// Simulated ms since the lab began.
+        sim_ms: i64,
+        /// Whether the fault is fixed, by the world's state.
+        fixed: bool,
+        /// Why it is not fixed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 impl Event {
@@ -88,7 +133,11 @@ impl Event {
             | Event::TimeAsked { at_ms }
             | Event::Paused { at_ms }
             | Event::Resumed { at_ms }
-            | Event::Finished { at_ms } => *at_ms,
+            | Event::Finished { at_ms }
+            | Event::HandsOn { at_ms }
+            | Event::LabCommand { at_ms, .. }
+            | Event::LabDiagnosed { at_ms, .. }
+            | Event::LabDone { at_ms, .. } => *at_ms,
         }
     }
 }

@@ -71,10 +71,24 @@
 //!   current question; when the total is spent it finishes after it.
 //! - **Scorecard.** See [`scorecard`] for areas, strengths, improvements and
 //!   resources.
+//! - **Hands-on.** After [`Event::HandsOn`], a question that a pack lab stands
+//!   in for (`labs/*.yaml`, its `question`) is asked as that lab: the lab's
+//!   intro instead of the question, a fault picked by the session seed
+//!   (`Fault::ALL[seed % 10]`, the world seeded with the same seed). The
+//!   front-end runs the world and records `LabCommand` (each line, with the
+//!   simulated time and whether the cluster refused it), `LabDiagnosed`, and
+//!   `LabDone` (the world's verdict on the fix); `/hint` gives the fault's
+//!   ladder. At `LabDone` the question is graded on the diagnoses together,
+//!   with the checks made before the first change as proofs of the
+//!   question's debugging key points (the lab's `proves`), and the lab's hints
+//!   as its hint penalty; the [`lab::LabScorecard`] joins the scorecard.
+//!   [`Interview::open_lab`] gives a front-end what it needs to rebuild the
+//!   world on resume: the fault, the seed and every line run.
 
 mod engine;
 mod event;
 pub mod flow;
+pub mod lab;
 pub mod manifest;
 mod output;
 mod record;
@@ -85,7 +99,7 @@ pub mod simulate;
 mod voice;
 pub mod wire;
 
-pub use engine::Interview;
+pub use engine::{Interview, LabLine, OpenLab};
 pub use event::{help, Command, Event, Input};
 pub use output::{clock, Challenge, Output, Prompt, PromptKind, Reply, Status};
 pub use sanitize::sanitize;

@@ -25,7 +25,7 @@ pub fn json(card: &Scorecard) -> serde_json::Value {
 
 /// Escapes text for inline Markdown (and table cells): sanitised, one line,
 /// with every character that could start markup backslash-escaped.
-fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let clean = sanitize(text);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean
@@ -232,6 +232,10 @@ pub fn markdown(card: &Scorecard) -> String {
             }
             let _ = writeln!(o);
         }
+    }
+
+    if let Some(lab) = &card.lab {
+        let _ = writeln!(o, "\n{}", crate::lab::markdown(lab).trim_end());
     }
 
     let _ = writeln!(o, "\n## Transcript\n");
@@ -485,6 +489,15 @@ pub fn html(card: &Scorecard) -> String {
         );
     }
     o.push_str("</tbody></table></section>\n");
+
+    if let Some(lab) = &card.lab {
+        // The terminal rendering (sanitised), escaped for HTML.
+        let _ = writeln!(
+            o,
+            "<section id=\"lab\"><h2>Hands-on lab</h2>\n<pre>{}</pre></section>",
+            h(&crate::lab::text(lab))
+        );
+    }
 
     // Transcript
     o.push_str("<section id=\"transcript\"><h2>Transcript</h2>\n");

@@ -60,6 +60,8 @@ pub struct Scorecard {
     pub questions: Vec<QuestionResult>,
     /// Every turn, interviewer and candidate, in order.
     pub transcript: Vec<Turn>,
+    /// The hands-on lab taken in place of its question (`--hands-on`), if any.
+    pub lab: Option<crate::lab::LabScorecard>,
 }
 
 /// About the session.
@@ -334,6 +336,7 @@ pub(crate) fn build(
     session: SessionInfo,
     records: &[QuestionRecord],
     transcript: &[Turn],
+    lab: Option<crate::lab::LabScorecard>,
 ) -> Scorecard {
     let counted: Vec<&QuestionRecord> = records.iter().filter(|r| r.counts()).collect();
     let overall_score = if counted.is_empty() {
@@ -378,6 +381,7 @@ pub(crate) fn build(
             })
             .collect(),
         transcript: transcript.to_vec(),
+        lab,
     }
 }
 

@@ -41,6 +41,10 @@ pub struct Scorecard {
     pub questions: Vec<Question>,
     /// Every turn.
     pub transcript: Vec<Turn>,
+    /// The hands-on lab (`--hands-on`): the shape of `kubeprep lab start
+    /// --output json`'s scorecard. Absent when no lab was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<serde_json::Value>,
 }
 
 /// About the session.
@@ -325,7 +329,22 @@ impl From<&sc::Scorecard> for Scorecard {
                     question: opt(t.question.as_deref()),
                 })
                 .collect(),
+            lab: card.lab.as_ref().map(|l| {
+                let mut v = crate::lab::json(l);
+                sanitize_strings(&mut v);
+                v
+            }),
         }
+    }
+}
+
+/// Sanitises every string in a JSON document, in place.
+fn sanitize_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(t) => *t = s(t),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(sanitize_strings),
+        serde_json::Value::Object(o) => o.values_mut().for_each(sanitize_strings),
+        _ => {}
     }
 }
 

@@ -471,6 +471,7 @@ fn sample() -> Scorecard {
                 question: Some("rollout-zero-downtime".into()),
             },
         ],
+        lab: None,
     }
 }
 

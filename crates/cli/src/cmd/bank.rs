@@ -47,6 +47,8 @@ pub enum SchemaKind {
     Questions,
     /// files under `scenarios/`
     Scenario,
+    /// files under `labs/`
+    Lab,
 }
 
 pub fn run(g: &Global, c: Command) -> Result<Outcome> {
@@ -99,14 +101,15 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
                         return Ok(Outcome::Findings);
                     }
                     term::print(&format!(
-                        "ok: {} `{}` v{}: {} questions, {} problems, {} phases, {} rubric areas\n",
+                        "ok: {} `{}` v{}: {} questions, {} problems, {} phases, {} rubric areas, {} lab faults\n",
                         path.display(),
                         pack.id,
                         pack.version,
                         pack.questions.len(),
                         pack.problems.len(),
                         pack.phases.len(),
-                        pack.rubric.len()
+                        pack.rubric.len(),
+                        pack.labs.iter().map(|l| l.faults.len()).sum::<usize>()
                     ))?;
                     Ok(Outcome::Ok)
                 }
@@ -128,6 +131,7 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
                 SchemaKind::Pack => Pack::pack_schema(),
                 SchemaKind::Questions => Pack::questions_schema(),
                 SchemaKind::Scenario => Pack::scenario_schema(),
+                SchemaKind::Lab => Pack::lab_schema(),
             };
             term::print_json(&schema)?;
             Ok(Outcome::Ok)

@@ -11,9 +11,10 @@ use anyhow::{Context, Result};
 use kubeprep_bank::Pack;
 use kubeprep_grade::Grader;
 use kubeprep_interview::{Event, Input, Interview, Output};
+use kubeprep_sim::lab::{Fault, World};
 use kubeprep_store::{AnyStore, NewSession, SessionId, SessionStatus, Store};
 
-use super::Global;
+use super::{lab, Global};
 use crate::{input, term, Outcome};
 
 #[derive(clap::Args)]
@@ -24,9 +25,13 @@ pub struct Args {
     /// The candidate's name, shown on the scorecard
     #[arg(long, value_name = "NAME")]
     candidate: Option<String>,
-    /// Vary the interviewer's wording with this seed (default: random)
+    /// Vary the interviewer's wording with this seed (default: random); it also picks the lab's fault
     #[arg(long)]
     seed: Option<u64>,
+    /// Take the troubleshooting question hands-on: a broken cluster to fix with kubectl
+    /// (type `diagnose <root cause>`, `hint`, and `done` to return to the interview)
+    #[arg(long)]
+    hands_on: bool,
 }
 
 fn now_ms() -> i64 {
@@ -142,6 +147,9 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
             candidate: a.candidate.clone(),
             seed: a.seed.unwrap_or(start as u64),
         })?;
+        if a.hands_on {
+            session.act(Event::HandsOn { at_ms: start })?;
+        }
     } else {
         let (engine, _) = Interview::replay(&pack, &grader, &events);
         session.engine = engine;
@@ -170,10 +178,34 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
         })
     };
 
+    // The lab's world while the candidate is in a hands-on lab.
+    let mut world: Option<World> = None;
     loop {
         if session.engine.is_finished() {
             break;
         }
+        if let Some(open) = session.engine.open_lab() {
+            let w = match &mut world {
+                Some(w) => w,
+                None => {
+                    let fault: Fault = open
+                        .fault
+                        .parse()
+                        .map_err(|e| anyhow::anyhow!("the session's lab cannot start: {e}"))?;
+                    if !open.commands.is_empty() {
+                        term::print("(Rebuilding the lab's cluster from your commands.)\n")?;
+                    }
+                    world.insert(lab::rebuild(fault, open.seed, &open.commands))
+                }
+            };
+            match lab_turn(&mut session, reader.as_mut(), w, &id)? {
+                LabTurn::Continue => {}
+                LabTurn::Left => world = None,
+                LabTurn::Stop => return Ok(Outcome::Ok),
+            }
+            continue;
+        }
+        world = None;
         if tty && !session.just_showed_status {
             let st = session.engine.status(now_ms());
             term::print(&term::status_line(&st, color))?;
@@ -228,6 +260,130 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// What the interview loop does after one line in the lab.
+enum LabTurn {
+    /// Stay in the lab.
+    Continue,
+    /// The candidate left the lab (`done`, `/skip`).
+    Left,
+    /// The session was saved and the command ends.
+    Stop,
+}
+
+/// Reads and acts on one line typed in the hands-on lab.
+fn lab_turn(
+    session: &mut Session<'_>,
+    reader: &mut dyn AnswerReader,
+    world: &mut World,
+    id: &SessionId,
+) -> Result<LabTurn> {
+    let Some(line) = reader.read_line("$ ")? else {
+        // End of input saves the session, like /quit; the lab resumes from its commands.
+        session.act(Event::Paused { at_ms: now_ms() })?;
+        term::print(&term::saved_message(id))?;
+        return Ok(LabTurn::Stop);
+    };
+    let done = |world: &World| {
+        let fixed = world.fault_fixed();
+        Event::LabDone {
+            at_ms: now_ms(),
+            sim_ms: lab::sim_ms(world),
+            fixed: fixed.is_ok(),
+            reason: fixed.err(),
+        }
+    };
+    if line.trim_start().starts_with('/') {
+        match Input::parse(&line) {
+            Input::Command(kubeprep_interview::Command::Help) => {
+                term::print(&format!("{LAB_HELP}\n{}\n", kubeprep_interview::help()))?;
+            }
+            Input::Command(kubeprep_interview::Command::Finish) => {
+                session.act(done(world))?;
+                if !session.engine.is_finished() {
+                    session.act(Event::Finished { at_ms: now_ms() })?;
+                }
+                return Ok(LabTurn::Left);
+            }
+            Input::Command(c) => {
+                if let Some(ev) = c.event(now_ms()) {
+                    let pausing = matches!(ev, Event::Paused { .. });
+                    let skipping = matches!(ev, Event::Skipped { .. });
+                    session.act(ev)?;
+                    if pausing {
+                        term::print(&term::saved_message(id))?;
+                        return Ok(LabTurn::Stop);
+                    }
+                    if skipping {
+                        return Ok(LabTurn::Left);
+                    }
+                }
+            }
+            _ => {
+                term::print(&format!(
+                    "Unknown command {}; in the lab type kubectl commands, `hint`, `diagnose <root cause>` or `done`.\n",
+                    kubeprep_interview::sanitize(line.trim())
+                ))?;
+            }
+        }
+        return Ok(LabTurn::Continue);
+    }
+    match lab::Line::parse(&line) {
+        lab::Line::Nothing => {}
+        lab::Line::Help => term::print(&format!("{LAB_HELP}\n"))?,
+        lab::Line::Hint => session.act(Event::HintRequested { at_ms: now_ms() })?,
+        lab::Line::Diagnose(text) => {
+            if text.len() > input::MAX_ANSWER_BYTES {
+                term::print("That diagnosis is too long and was not saved.\n")?;
+            } else {
+                session.act(Event::LabDiagnosed {
+                    at_ms: now_ms(),
+                    text,
+                    sim_ms: lab::sim_ms(world),
+                })?;
+            }
+        }
+        lab::Line::Exit => {
+            session.act(done(world))?;
+            return Ok(LabTurn::Left);
+        }
+        lab::Line::Command(cmd) => {
+            let mut console = ReaderConsole { reader };
+            let mut recorder = lab::Recorder::new(&mut console);
+            let (out, refused) = lab::run_command(world, &cmd, &mut recorder);
+            let inside = recorder.typed;
+            session.act(Event::LabCommand {
+                at_ms: now_ms(),
+                line: cmd,
+                sim_ms: lab::sim_ms(world),
+                refused,
+                inside,
+            })?;
+            term::print(&kubeprep_interview::sanitize(&out))?;
+        }
+    }
+    Ok(LabTurn::Continue)
+}
+
+/// The interview's input as the console of a lab sub-shell (`run -it`).
+struct ReaderConsole<'a> {
+    reader: &'a mut dyn AnswerReader,
+}
+
+impl lab::kubectl::Console for ReaderConsole<'_> {
+    fn read_line(&mut self, prompt: &str) -> Option<String> {
+        self.reader.read_line(prompt).ok().flatten()
+    }
+    fn write(&mut self, s: &str) {
+        let _ = term::print(s);
+    }
+}
+
+/// The lab's commands inside an interview.
+const LAB_HELP: &str = "\
+In the lab: kubectl get|describe|logs|patch|delete|label|rollout restart|set ...,
+`check` (is it fixed?), `hint` (or /hint), `diagnose <root cause>` (the last one counts),
+`done` to go back to the interview; /skip, /time, /quit and /finish work as in the interview.";
+
 /// One submitted block of input.
 pub enum Block {
     /// Lines up to the submitting empty line or `.`.
@@ -242,6 +398,9 @@ pub enum Block {
 pub trait AnswerReader {
     /// The next block: an answer, a command, or the end.
     fn read_block(&mut self) -> Result<Block>;
+
+    /// The next single line (a lab shell command); `None` at the end of input.
+    fn read_line(&mut self, prompt: &str) -> Result<Option<String>>;
 }
 
 /// Piped stdin: the same protocol as the terminal, without an editor.
@@ -314,6 +473,23 @@ impl<R: BufRead> AnswerReader for PipeReader<R> {
             Ok(t) => Ok(Block::Text(t)),
             Err(e) => Ok(Block::Rejected(format!("{e}; it was not saved."))),
         }
+    }
+
+    fn read_line(&mut self, _prompt: &str) -> Result<Option<String>> {
+        let mut line = Vec::new();
+        let n = std::io::Read::take(&mut self.lines, input::MAX_ANSWER_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .context("cannot read stdin")?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if line.len() > input::MAX_ANSWER_BYTES {
+            // Drop the rest of an oversized line.
+            let mut rest = Vec::new();
+            self.lines.read_until(b'\n', &mut rest).ok();
+            return Ok(Some(String::new()));
+        }
+        Ok(Some(String::from_utf8_lossy(&line).trim_end().to_string()))
     }
 }
 
