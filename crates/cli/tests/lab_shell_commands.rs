@@ -45,7 +45,7 @@ fn session(fault: &str, stdin: &str) -> util::Run {
 
 /// What the shell printed before the closing solution text.
 fn shell_part(out: &str) -> &str {
-    out.split("\nFault: ").next().unwrap_or(out)
+    out.split("\nLab scorecard: ").next().unwrap_or(out)
 }
 
 #[test]
@@ -484,7 +484,7 @@ fn rollout_status_reports_an_exceeded_progress_deadline() {
         out.contains("  Progressing    False   ProgressDeadlineExceeded"),
         "{out}"
     );
-    assert!(run.stdout.contains("simulated time: 7m"), "{}", run.stdout);
+    assert!(run.stdout.contains("simulated time: 7:"), "{}", run.stdout);
 }
 
 trait AfterBriefing {
