@@ -483,13 +483,28 @@ impl AnyStore {
         Ok(())
     }
 
+    /// The invite with this token hash, if any (used or not).
+    pub async fn invite(&self, token_hash: &str) -> Result<Option<Invite>, StoreError> {
+        Ok(self
+            .invites_where(Some(token_hash))
+            .await?
+            .into_iter()
+            .next())
+    }
+
     /// Every invite, newest first.
     pub async fn invites(&self) -> Result<Vec<Invite>, StoreError> {
+        self.invites_where(None).await
+    }
+
+    async fn invites_where(&self, token_hash: Option<&str>) -> Result<Vec<Invite>, StoreError> {
         on_pool!(self, |pool| {
             let rows = sqlx::query(
                 "SELECT token_hash, role, cohort_id, created_at_ms, expires_at_ms, used_at_ms, \
-                 used_by FROM invites ORDER BY created_at_ms DESC",
+                 used_by FROM invites WHERE $1 IS NULL OR token_hash = $1 \
+                 ORDER BY created_at_ms DESC",
             )
+            .bind(token_hash)
             .fetch_all(pool)
             .await
             .map_err(db("listing invites"))?;

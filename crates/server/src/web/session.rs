@@ -1,0 +1,128 @@
+//! Driving the interview engine from HTTP requests, statelessly: load a
+//! session's events, replay them, store a new event, then apply it — the
+//! order the CLI uses, so an answer is durable before anything reacts to
+//! it. Also who may open a session ([`access`]).
+//!
+//! Not for: rendering (`view.rs`) or routing (`pages.rs`).
+
+use kubeprep_interview::{Event, Interview, Output};
+use kubeprep_store::{NewSession, SessionId, SessionStatus, Store, User};
+
+use super::error::{WebError, WebResult};
+use super::{now_ms, AppState};
+
+/// How a viewer relates to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Their own interview: they may answer.
+    Owner,
+    /// A reviewer (or admin) of the owner's cohort: they may read, write
+    /// notes and override ratings.
+    Reviewer,
+}
+
+/// What `user` may do with session `id`. Anything else — no such session,
+/// someone else's, a CLI session without owner — is [`WebError::NotFound`],
+/// so that ids cannot be probed.
+pub async fn access(state: &AppState, user: &User, id: &SessionId) -> WebResult<Access> {
+    let Some(owner) = state.store.session_owner(id).await? else {
+        return Err(WebError::NotFound);
+    };
+    if owner == Some(user.id) {
+        return Ok(Access::Owner);
+    }
+    if owner.is_some() && state.store.can_review(user, id).await? {
+        return Ok(Access::Reviewer);
+    }
+    Err(WebError::NotFound)
+}
+
+/// A session's stored events as engine events.
+pub async fn events(state: &AppState, id: &SessionId) -> WebResult<Vec<Event>> {
+    state
+        .store
+        .events(id)
+        .await?
+        .into_iter()
+        .map(|stored| {
+            serde_json::from_value(stored.payload).map_err(|err| {
+                WebError::Internal(anyhow::anyhow!(
+                    "session {id}: event {} cannot be read by this version: {err}",
+                    stored.seq
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The engine with a session's events replayed.
+pub async fn load<'a>(state: &'a AppState, id: &SessionId) -> WebResult<Interview<'a>> {
+    let events = events(state, id).await?;
+    Ok(Interview::replay(&state.pack, &state.grader, &events).0)
+}
+
+/// Starts a new interview owned by `user` and returns its id.
+pub async fn start(state: &AppState, user: &User, seed: u64) -> WebResult<SessionId> {
+    let id = SessionId::new();
+    let at_ms = now_ms();
+    state
+        .store
+        .create_owned_session(
+            NewSession {
+                id: id.clone(),
+                pack: state.pack.id.clone(),
+                pack_version: state.pack.version.clone(),
+                candidate: Some(user.email.clone()),
+                started_at_ms: at_ms,
+            },
+            user.id,
+        )
+        .await?;
+    let mut engine = Interview::new(&state.pack, &state.grader);
+    let started = Event::Started {
+        at_ms,
+        pack: state.pack.id.clone(),
+        pack_version: state.pack.version.clone(),
+        candidate: Some(user.email.clone()),
+        seed,
+    };
+    act(state, &id, &mut engine, started).await?;
+    Ok(id)
+}
+
+/// Stores `event`, then applies it and keeps the session summary current.
+pub async fn act(
+    state: &AppState,
+    id: &SessionId,
+    engine: &mut Interview<'_>,
+    event: Event,
+) -> WebResult<Vec<Output>> {
+    let payload = serde_json::to_value(&event)
+        .map_err(|err| WebError::Internal(anyhow::anyhow!("serialising an event: {err}")))?;
+    let kind = payload
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("event")
+        .to_owned();
+    state
+        .store
+        .append(id, &kind, event.at_ms(), &payload)
+        .await?;
+    state.metrics.count_event();
+    let outputs = engine.apply(&event);
+    let card = engine.scorecard();
+    let status = if engine.is_finished() {
+        SessionStatus::Finished
+    } else if engine.is_paused() {
+        SessionStatus::Paused
+    } else {
+        SessionStatus::InProgress
+    };
+    let answered = card.questions.iter().filter(|q| !q.skipped).count() as u32;
+    let score = (!card.questions.is_empty()).then_some(card.overall_score);
+    state
+        .store
+        .set_summary(id, status, score, answered, now_ms())
+        .await?;
+    Ok(outputs)
+}
