@@ -257,7 +257,7 @@ fn sigterm_lets_requests_in_flight_finish_then_exits() {
         "it waits for the requests"
     );
     for stream in &mut slow {
-        stream.write_all(body[10..].as_bytes()).unwrap();
+        stream.write_all(&body.as_bytes()[10..]).unwrap();
     }
     for stream in &mut slow {
         let mut response = String::new();
