@@ -13,9 +13,11 @@
 //!
 //! Layout: [`auth`] (passwords, cookies, CSRF, the viewer extractor, rate
 //! limiting), [`pages`] (HTML handlers), [`view`] (maud templates and CSS),
-//! [`chart`] (server-drawn SVG), [`session`] (driving the engine),
+//! [`chart`] (server-drawn SVG), [`session`] (driving the engine), [`api`]
+//! (the JSON API and its OpenAPI description),
 //! [`ops`] (probes, metrics, logging, shutdown).
 
+pub mod api;
 pub mod auth;
 pub mod chart;
 pub mod error;
@@ -127,6 +129,25 @@ pub fn router(state: State) -> Router {
         .route("/admin/invites", post(pages::admin_create_invite))
         .route("/admin/roles", post(pages::admin_set_role))
         .route("/admin/members", post(pages::admin_add_member))
+        .route("/account", get(pages::account))
+        .route("/account/tokens", post(pages::create_token))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/me", get(api::me))
+        .route(
+            "/api/v1/sessions",
+            get(api::list_sessions).post(api::start_session),
+        )
+        .route("/api/v1/sessions/{id}", get(api::get_session))
+        .route("/api/v1/sessions/{id}/events", post(api::act))
+        .route("/api/v1/sessions/{id}/scorecard", get(api::scorecard))
+        .route("/api/v1/sessions/{id}/notes", post(api::add_note))
+        .route(
+            "/api/v1/sessions/{id}/overrides",
+            axum::routing::put(api::set_override),
+        )
+        .route("/api/v1/review/sessions", get(api::review_sessions))
+        .route("/api/v1/admin/invites", post(api::create_invite))
+        .route("/api/v1/admin/users", get(api::list_users))
         .route("/healthz", get(ops::healthz))
         .route("/livez", get(ops::livez))
         .route("/readyz", get(ops::readyz))

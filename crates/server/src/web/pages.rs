@@ -17,7 +17,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
-use kubeprep_interview::{report, Event, Output};
+use kubeprep_interview::{report, Output};
 use kubeprep_store::{NewInvite, Role, SessionId, SessionStatus};
 use rand::RngCore;
 use serde::Deserialize;
@@ -348,22 +348,6 @@ pub struct ActForm {
     yaml: String,
 }
 
-/// The answer as the engine reads it: the text, then the manifest in a
-/// fenced block (as the CLI's `/yaml` makes it).
-fn answer_text(text: &str, yaml: &str) -> String {
-    let text = text.trim();
-    let yaml = yaml.trim_matches(|c| c == '\n' || c == '\r');
-    if yaml.trim().is_empty() {
-        return text.to_owned();
-    }
-    let block = format!("```yaml\n{}\n```", yaml.replace("\r\n", "\n"));
-    if text.is_empty() {
-        block
-    } else {
-        format!("{text}\n\n{block}")
-    }
-}
-
 /// `POST /s/{id}/act`: an answer or a command. Only the owner may act.
 pub async fn act(
     AxState(state): AxState<State>,
@@ -381,27 +365,8 @@ pub async fn act(
     if engine.is_finished() {
         return Ok(Redirect::to(&scorecard).into_response());
     }
-    let at_ms = now_ms();
-    let event = match form.action.as_str() {
-        "answer" => {
-            let text = answer_text(&form.text, &form.yaml);
-            if text.is_empty() {
-                return Ok(Redirect::to(&format!("/s/{id}")).into_response());
-            }
-            Event::Answered { at_ms, text }
-        }
-        "hint" => Event::HintRequested { at_ms },
-        "skip" => Event::Skipped { at_ms },
-        "easier" => Event::Easier { at_ms },
-        "harder" => Event::Harder { at_ms },
-        "pause" => Event::Paused { at_ms },
-        "resume" => Event::Resumed { at_ms },
-        "finish" => Event::Finished { at_ms },
-        _ => {
-            return Err(WebError::BadRequest(
-                "Unknown action; use the buttons on the interview page.".to_owned(),
-            ))
-        }
+    let Some(event) = session::event_for(&form.action, &form.text, &form.yaml, now_ms())? else {
+        return Ok(Redirect::to(&format!("/s/{id}")).into_response());
     };
     let outputs = session::act(&state, &id, &mut engine, event).await?;
     if engine.is_finished() || outputs.iter().any(|o| matches!(o, Output::Finished(_))) {
@@ -802,18 +767,35 @@ pub async fn admin_add_member(
     Ok(Redirect::to("/admin"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::answer_text;
+/// `GET /account`: the viewer's API tokens form.
+pub async fn account(viewer: Viewer) -> Response {
+    view::account(&viewer, None).into_response()
+}
 
-    #[test]
-    fn a_manifest_is_appended_as_a_fenced_block() {
-        assert_eq!(answer_text("  plain ", ""), "plain");
-        assert_eq!(
-            answer_text("see below", "kind: Pod\r\n"),
-            "see below\n\n```yaml\nkind: Pod\n```"
-        );
-        assert_eq!(answer_text("", "kind: Pod"), "```yaml\nkind: Pod\n```");
-        assert_eq!(answer_text(" ", " \n "), "");
+/// A new API token's name.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+    name: String,
+}
+
+/// `POST /account/tokens`: makes a personal API token and shows it once.
+pub async fn create_token(
+    AxState(state): AxState<State>,
+    viewer: Viewer,
+    Form(form): Form<TokenForm>,
+) -> WebResult<Response> {
+    viewer.check_csrf(&form.csrf)?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(WebError::BadRequest(
+            "Name the token (1 to 100 characters), e.g. after the script that uses it.".to_owned(),
+        ));
     }
+    let token = format!("kp_{}", auth::random_token());
+    state
+        .store
+        .create_api_token(&auth::token_hash(&token), viewer.user.id, name, now_ms())
+        .await?;
+    Ok(view::account(&viewer, Some(&token)).into_response())
 }

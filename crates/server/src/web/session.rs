@@ -9,6 +9,7 @@ use kubeprep_interview::{Event, Interview, Output};
 use kubeprep_store::{NewSession, SessionId, SessionStatus, Store, User};
 
 use super::error::{WebError, WebResult};
+
 use super::{now_ms, AppState};
 
 /// How a viewer relates to a session.
@@ -125,4 +126,76 @@ pub async fn act(
         .set_summary(id, status, score, answered, now_ms())
         .await?;
     Ok(outputs)
+}
+
+/// The answer as the engine reads it: the text, then the manifest in a
+/// fenced block (as the CLI's `/yaml` makes it).
+pub fn answer_text(text: &str, yaml: &str) -> String {
+    let text = text.trim();
+    let yaml = yaml.trim_matches(|c| c == '\n' || c == '\r');
+    if yaml.trim().is_empty() {
+        return text.to_owned();
+    }
+    let block = format!("```yaml\n{}\n```", yaml.replace("\r\n", "\n"));
+    if text.is_empty() {
+        block
+    } else {
+        format!("{text}\n\n{block}")
+    }
+}
+
+/// The event an action of the interview page (or the API) stands for:
+/// `answer` (with the text and an optional manifest), `hint`, `skip`,
+/// `easier`, `harder`, `pause`, `resume` or `finish`. `None` for an empty
+/// answer, which changes nothing.
+pub fn event_for(action: &str, text: &str, yaml: &str, at_ms: i64) -> WebResult<Option<Event>> {
+    Ok(Some(match action {
+        "answer" => {
+            let text = answer_text(text, yaml);
+            if text.is_empty() {
+                return Ok(None);
+            }
+            Event::Answered { at_ms, text }
+        }
+        "hint" => Event::HintRequested { at_ms },
+        "skip" => Event::Skipped { at_ms },
+        "easier" => Event::Easier { at_ms },
+        "harder" => Event::Harder { at_ms },
+        "pause" => Event::Paused { at_ms },
+        "resume" => Event::Resumed { at_ms },
+        "finish" => Event::Finished { at_ms },
+        _ => {
+            return Err(WebError::BadRequest(
+                "Unknown action; use answer, hint, skip, easier, harder, pause, resume or finish."
+                    .to_owned(),
+            ))
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{answer_text, event_for};
+    use kubeprep_interview::Event;
+
+    #[test]
+    fn a_manifest_is_appended_as_a_fenced_block() {
+        assert_eq!(answer_text("  plain ", ""), "plain");
+        assert_eq!(
+            answer_text("see below", "kind: Pod\r\n"),
+            "see below\n\n```yaml\nkind: Pod\n```"
+        );
+        assert_eq!(answer_text("", "kind: Pod"), "```yaml\nkind: Pod\n```");
+        assert_eq!(answer_text(" ", " \n "), "");
+    }
+
+    #[test]
+    fn actions_map_to_events_and_unknown_ones_are_refused() {
+        assert_eq!(
+            event_for("hint", "", "", 5).unwrap(),
+            Some(Event::HintRequested { at_ms: 5 })
+        );
+        assert_eq!(event_for("answer", " ", "", 5).unwrap(), None);
+        assert!(event_for("delete", "", "", 5).is_err());
+    }
 }

@@ -82,6 +82,7 @@ pub fn page(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                         @if let Some(viewer) = viewer {
                             nav {
                                 a href="/home" { "Interviews" }
+                                a href="/account" { "Account" }
                                 @if viewer.user.role >= Role::Reviewer { a href="/review" { "Review" } }
                                 @if viewer.user.role == Role::Admin { a href="/admin" { "Admin" } }
                                 form.inline method="post" action="/logout" {
@@ -624,6 +625,33 @@ pub fn admin(viewer: &Viewer, v: &AdminView<'_>) -> Markup {
                             }
                         }
                     }
+                }
+            }
+        },
+    )
+}
+
+/// The account page: a personal API token for scripts.
+pub fn account(viewer: &Viewer, new_token: Option<&str>) -> Markup {
+    page(
+        "Account",
+        Some(viewer),
+        html! {
+            h1 { "Account" }
+            p.muted { "Signed in as " strong { (viewer.user.email) } " (" (viewer.user.role) ")." }
+            @if let Some(token) = new_token {
+                section.card.flash.ok {
+                    p { strong { "Your API token" } " — copy it now; it is shown only once:" }
+                    input.code.copy type="text" readonly value=(token) onclick="this.select()";
+                    p.small { "Use it as " code { "Authorization: Bearer <token>" } ". The API is described at " a href="/api/openapi.json" { "/api/openapi.json" } "." }
+                }
+            }
+            section.card {
+                h2 { "New API token" }
+                form method="post" action="/account/tokens" {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    label { "Name" input type="text" name="name" required maxlength="100" placeholder="e.g. nightly export"; }
+                    button.primary type="submit" { "Create token" }
                 }
             }
         },
