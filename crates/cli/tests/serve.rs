@@ -279,3 +279,51 @@ fn sigterm_lets_requests_in_flight_finish_then_exits() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_deploy_manifests_pass_kubeprep_check_without_findings() {
+    let kp = Kubeprep::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("deploy/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 4, "{files:?}");
+    let mut args = vec!["check"];
+    for file in &files {
+        args.extend(["-f", file.as_str()]);
+    }
+    let run = kp.run(&args, b"");
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("0 errors, 0 warnings, 0 infos"),
+        "{}",
+        run.stdout
+    );
+    let all: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    for kind in [
+        "Deployment",
+        "Service",
+        "PodDisruptionBudget",
+        "HorizontalPodAutoscaler",
+    ] {
+        assert!(all.contains(&format!("kind: {kind}")), "{kind}");
+    }
+    // Zero-downtime rollout and shutdown, probing the routes the server has.
+    for needle in [
+        "maxUnavailable: 0",
+        "preStop:",
+        "terminationGracePeriodSeconds:",
+        "path: /readyz",
+        "path: /livez",
+        "path: /healthz",
+    ] {
+        assert!(all.contains(needle), "{needle}");
+    }
+}
