@@ -551,3 +551,54 @@ async fn probes_and_metrics_answer() {
     assert_eq!(client.get("/livez").await.status(), StatusCode::OK);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn two_replicas_on_one_database_serve_the_same_interview_in_turn() {
+    for db in Db::all().await {
+        let name = db.name;
+        // Two servers, each with its own engine cache, like two Pods.
+        let one = Server::start(db.store.clone(), Config::default()).await;
+        let two = Server::start(db.store.clone(), Config::default()).await;
+        one.user("a@example.com", Role::Candidate).await;
+        let mut on_one = one.signed_in("a@example.com").await;
+        let id = on_one.start_interview().await;
+        on_one.refresh_csrf(&format!("/s/{id}")).await;
+        // The same login cookie works on the other replica (sessions live in the store).
+        let mut on_two = two.client();
+        on_two.http = on_one.http.clone();
+        on_two.csrf = on_one.csrf.clone();
+        for (n, replica) in [&on_one, &on_two, &on_one, &on_two, &on_one]
+            .into_iter()
+            .enumerate()
+        {
+            answer(
+                replica,
+                &id,
+                &format!("answer number {n} about Pods and containers"),
+            )
+            .await;
+        }
+        for replica in [&on_one, &on_two] {
+            let (_, page) = replica.text(&format!("/s/{id}")).await;
+            let positions: Vec<usize> = (0..5)
+                .map(|n| {
+                    page.find(&format!("answer number {n} "))
+                        .expect("every answer, on both")
+                })
+                .collect();
+            assert!(
+                positions.windows(2).all(|w| w[0] < w[1]),
+                "{name}: in order"
+            );
+        }
+        let events = db.store.events(&SessionId(id.clone())).await.unwrap();
+        assert_eq!(
+            events.iter().filter(|e| e.kind == "answered").count(),
+            5,
+            "{name}"
+        );
+        one.stop().await;
+        two.stop().await;
+        db.finish().await;
+    }
+}

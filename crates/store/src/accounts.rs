@@ -958,6 +958,53 @@ impl AnyStore {
         })
     }
 
+    /// A session's events after sequence number `after` (all of them for
+    /// 0), in order: what a cached replay of the first `after` events still
+    /// has to apply. An unknown session has none.
+    pub async fn events_after(
+        &self,
+        id: &SessionId,
+        after: i64,
+    ) -> Result<Vec<crate::StoredEvent>, StoreError> {
+        on_pool!(self, |pool| {
+            let rows = sqlx::query(
+                "SELECT seq, kind, at_ms, payload FROM events \
+                 WHERE session_id = $1 AND seq > $2 ORDER BY seq",
+            )
+            .bind(id.as_str())
+            .bind(after)
+            .fetch_all(pool)
+            .await
+            .map_err(db(format!("reading the events of session {id}")))?;
+            rows.iter()
+                .map(|row| {
+                    let (seq, kind, at_ms, payload) =
+                        (|| -> Result<(i64, String, i64, String), sqlx::Error> {
+                            Ok((
+                                row.try_get("seq")?,
+                                row.try_get("kind")?,
+                                row.try_get("at_ms")?,
+                                row.try_get("payload")?,
+                            ))
+                        })()
+                        .map_err(db(format!("decoding an event of session {id}")))?;
+                    let payload =
+                        serde_json::from_str(&payload).map_err(|source| StoreError::Corrupt {
+                            id: id.clone(),
+                            what: format!("event {seq} payload"),
+                            source: Some(source),
+                        })?;
+                    Ok(crate::StoredEvent {
+                        seq,
+                        kind,
+                        at_ms,
+                        payload,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// Answers when the database does (for a readiness probe).
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_pool!(self, |pool| sqlx::query("SELECT 1")

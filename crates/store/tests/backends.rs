@@ -76,6 +76,17 @@ async fn events_append_in_order_per_session_and_touch_the_session() {
             "{name}"
         );
         assert!(store.events(&sid("b")).await.unwrap().len() == 1, "{name}");
+        let tail = store.events_after(&sid("a"), 1).await.unwrap();
+        assert_eq!(
+            tail.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [2, 3],
+            "{name}"
+        );
+        assert_eq!(tail[1].payload, json!({"n": 2, "text": "<b>"}), "{name}");
+        assert!(
+            store.events_after(&sid("a"), 3).await.unwrap().is_empty(),
+            "{name}"
+        );
         assert!(
             matches!(
                 store.append(&sid("nope"), "x", 1, &json!({})).await,

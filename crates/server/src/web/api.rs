@@ -212,8 +212,14 @@ pub struct SessionDetail {
 
 async fn detail(state: &State, id: &SessionId) -> ApiResult<SessionDetail> {
     let engine = session::load(state, id).await?;
+    let detail = detail_of(id, &engine);
+    session::keep(state, id, engine);
+    Ok(detail)
+}
+
+fn detail_of(id: &SessionId, engine: &session::Loaded) -> SessionDetail {
     let status = engine.status(now_ms());
-    Ok(SessionDetail {
+    SessionDetail {
         id: id.to_string(),
         finished: engine.is_finished(),
         paused: engine.is_paused(),
@@ -225,7 +231,7 @@ async fn detail(state: &State, id: &SessionId) -> ApiResult<SessionDetail> {
         challenge: status.challenge.as_str().to_owned(),
         question: engine.current_prompt().map(|p| p.text),
         transcript: engine.transcript().iter().map(TurnOut::from).collect(),
-    })
+    }
 }
 
 /// Who am I.
@@ -304,12 +310,15 @@ pub async fn act(
     }
     let mut engine = session::load(&state, &id).await?;
     if engine.is_finished() {
+        session::keep(&state, &id, engine);
         return Err(WebError::BadRequest("this interview is finished".to_owned()).into());
     }
     if let Some(event) = session::event_for(&input.action, &input.text, &input.yaml, now_ms())? {
         session::act(&state, &id, &mut engine, event).await?;
     }
-    Ok(Json(detail(&state, &id).await?))
+    let detail = detail_of(&id, &engine);
+    session::keep(&state, &id, engine);
+    Ok(Json(detail))
 }
 
 /// The scorecard (the CLI's JSON shape) with reviewers' overrides.
@@ -324,7 +333,9 @@ pub async fn scorecard(
 ) -> ApiResult<Json<serde_json::Value>> {
     let id = SessionId(id);
     let access = session::access(&state, &user, &id).await?;
-    let card = session::load(&state, &id).await?.scorecard();
+    let engine = session::load(&state, &id).await?;
+    let card = engine.scorecard();
+    session::keep(&state, &id, engine);
     let mut json = report::json(&card);
     let overrides = state.store.overrides(&id).await?;
     let notes = if access == Access::Reviewer {
@@ -429,7 +440,9 @@ pub async fn set_override(
     if session::access(&state, &user, &id).await? != Access::Reviewer {
         return Err(WebError::NotFound.into());
     }
-    let card = session::load(&state, &id).await?.scorecard();
+    let engine = session::load(&state, &id).await?;
+    let card = engine.scorecard();
+    session::keep(&state, &id, engine);
     let Some(area) = card.areas.iter().find(|a| a.id == input.area) else {
         return Err(WebError::BadRequest(format!("unknown area {:?}", input.area)).into());
     };

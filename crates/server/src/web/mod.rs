@@ -5,8 +5,9 @@
 //! Every request reads what it needs from the store and writes events
 //! before applying them, exactly like the CLI: an interview is a replay of
 //! its stored events, so a replica can die between two requests and another
-//! picks the session up. The only in-memory state is the login rate limiter
-//! and the metrics counters, which are per replica by nature.
+//! picks the session up. In memory there are only the login rate limiter,
+//! the metrics counters (per replica by nature) and a cache of replayed
+//! engines that is brought up to date from the store before every use.
 //!
 //! Not for: the interview's logic or SQL; this module translates HTTP to
 //! engine events and store calls.
@@ -70,10 +71,14 @@ impl Default for Config {
 pub struct AppState {
     /// Where sessions and accounts live.
     pub store: AnyStore,
-    /// The interview pack.
-    pub pack: Pack,
-    /// The pack's compiled grader.
-    pub grader: Grader,
+    /// The interview pack (leaked once per state: engines borrow it for the
+    /// life of the process).
+    pub pack: &'static Pack,
+    /// The pack's compiled grader (leaked likewise).
+    pub grader: &'static Grader,
+    /// Replayed engines by session, checked against the store before use
+    /// (see `session::load`): a cache, never the truth.
+    pub engines: session::EngineCache,
     /// Behaviour switches.
     pub config: Config,
     /// Login attempts by address and e-mail.
@@ -88,10 +93,15 @@ impl AppState {
         let grader = Grader::new(&pack)
             .map_err(|err| anyhow::anyhow!("the pack's grader does not compile: {err}"))?;
         let login_limiter = auth::LoginLimiter::new(config.login_attempts_per_minute);
+        // One pack and grader per server, alive until the process ends; a
+        // cached engine borrows them, so they must outlive any request.
+        let pack: &'static Pack = Box::leak(Box::new(pack));
+        let grader: &'static Grader = Box::leak(Box::new(grader));
         Ok(Arc::new(Self {
             store,
             pack,
             grader,
+            engines: session::EngineCache::default(),
             config,
             login_limiter,
             metrics: ops::Metrics::default(),

@@ -285,6 +285,7 @@ pub async fn home(AxState(state): AxState<State>, viewer: Viewer) -> WebResult<R
         for summary in &finished {
             let engine = session::load(&state, &summary.id).await?;
             let card = engine.scorecard();
+            session::keep(&state, &summary.id, engine);
             labels.push(view::short_date(summary.started_at_ms));
             points.push(card.areas.iter().map(|a| a.score).collect());
         }
@@ -322,6 +323,7 @@ pub async fn interview_page(
     }
     let engine = session::load(&state, &id).await?;
     if engine.is_finished() {
+        session::keep(&state, &id, engine);
         return Ok(Redirect::to(&format!("/s/{id}/scorecard")).into_response());
     }
     let page = view::interview(
@@ -334,6 +336,7 @@ pub async fn interview_page(
             notice: None,
         },
     );
+    session::keep(&state, &id, engine);
     Ok(page.into_response())
 }
 
@@ -369,7 +372,9 @@ pub async fn act(
         return Ok(Redirect::to(&format!("/s/{id}")).into_response());
     };
     let outputs = session::act(&state, &id, &mut engine, event).await?;
-    if engine.is_finished() || outputs.iter().any(|o| matches!(o, Output::Finished(_))) {
+    let finished = engine.is_finished() || outputs.iter().any(|o| matches!(o, Output::Finished(_)));
+    session::keep(&state, &id, engine);
+    if finished {
         return Ok(Redirect::to(&scorecard).into_response());
     }
     Ok(Redirect::to(&format!("/s/{id}")).into_response())
@@ -383,7 +388,9 @@ async fn scorecard_data(
 ) -> WebResult<(Access, kubeprep_interview::Scorecard)> {
     let access = session::access(state, &viewer.user, id).await?;
     let engine = session::load(state, id).await?;
-    Ok((access, engine.scorecard()))
+    let card = engine.scorecard();
+    session::keep(state, id, engine);
+    Ok((access, card))
 }
 
 /// `GET /s/{id}/scorecard`.

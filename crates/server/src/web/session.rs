@@ -56,10 +56,77 @@ pub async fn events(state: &AppState, id: &SessionId) -> WebResult<Vec<Event>> {
         .collect()
 }
 
-/// The engine with a session's events replayed.
-pub async fn load<'a>(state: &'a AppState, id: &SessionId) -> WebResult<Interview<'a>> {
-    let events = events(state, id).await?;
-    Ok(Interview::replay(&state.pack, &state.grader, &events).0)
+/// Most engines kept; beyond it the cache starts afresh.
+const CACHED_ENGINES: usize = 20_000;
+
+/// An engine and the sequence number of the last event it has applied.
+pub struct Loaded {
+    /// The engine.
+    pub engine: Interview<'static>,
+    /// The last stored event it reflects.
+    pub seq: i64,
+    /// Another request appended to the session while this one acted, so
+    /// the fold may not follow the stored order: do not cache it.
+    stale: bool,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Interview<'static>;
+    fn deref(&self) -> &Self::Target {
+        &self.engine
+    }
+}
+
+/// Replayed engines by session id. Replaying grades every answer again, so
+/// a long session costs more with each request; the cache keeps the fold
+/// and [`load`] only applies the events stored since (by this replica or
+/// another one). Losing it costs time, never data.
+#[derive(Default)]
+pub struct EngineCache {
+    engines: std::sync::Mutex<std::collections::HashMap<String, Loaded>>,
+}
+
+impl EngineCache {
+    fn take(&self, id: &SessionId) -> Option<Loaded> {
+        self.engines.lock().ok()?.remove(id.as_str())
+    }
+
+    fn put(&self, id: &SessionId, loaded: Loaded) {
+        if let Ok(mut engines) = self.engines.lock() {
+            if engines.len() >= CACHED_ENGINES {
+                engines.clear();
+            }
+            engines.insert(id.as_str().to_owned(), loaded);
+        }
+    }
+}
+
+/// The engine with every stored event of the session applied: the cached
+/// fold plus the events stored since, or a full replay.
+pub async fn load(state: &AppState, id: &SessionId) -> WebResult<Loaded> {
+    let mut loaded = state.engines.take(id).unwrap_or_else(|| Loaded {
+        engine: Interview::new(state.pack, state.grader),
+        seq: 0,
+        stale: false,
+    });
+    for stored in state.store.events_after(id, loaded.seq).await? {
+        let event: Event = serde_json::from_value(stored.payload).map_err(|err| {
+            WebError::Internal(anyhow::anyhow!(
+                "session {id}: event {} cannot be read by this version: {err}",
+                stored.seq
+            ))
+        })?;
+        loaded.engine.apply(&event);
+        loaded.seq = stored.seq;
+    }
+    Ok(loaded)
+}
+
+/// Gives a loaded engine back to the cache for the next request.
+pub fn keep(state: &AppState, id: &SessionId, loaded: Loaded) {
+    if !loaded.stale {
+        state.engines.put(id, loaded);
+    }
 }
 
 /// Starts a new interview owned by `user` and returns its id.
@@ -79,7 +146,11 @@ pub async fn start(state: &AppState, user: &User, seed: u64) -> WebResult<Sessio
             user.id,
         )
         .await?;
-    let mut engine = Interview::new(&state.pack, &state.grader);
+    let mut loaded = Loaded {
+        engine: Interview::new(state.pack, state.grader),
+        seq: 0,
+        stale: false,
+    };
     let started = Event::Started {
         at_ms,
         pack: state.pack.id.clone(),
@@ -87,7 +158,8 @@ pub async fn start(state: &AppState, user: &User, seed: u64) -> WebResult<Sessio
         candidate: Some(user.email.clone()),
         seed,
     };
-    act(state, &id, &mut engine, started).await?;
+    act(state, &id, &mut loaded, started).await?;
+    keep(state, &id, loaded);
     Ok(id)
 }
 
@@ -95,7 +167,7 @@ pub async fn start(state: &AppState, user: &User, seed: u64) -> WebResult<Sessio
 pub async fn act(
     state: &AppState,
     id: &SessionId,
-    engine: &mut Interview<'_>,
+    loaded: &mut Loaded,
     event: Event,
 ) -> WebResult<Vec<Output>> {
     let payload = serde_json::to_value(&event)
@@ -105,12 +177,17 @@ pub async fn act(
         .and_then(|t| t.as_str())
         .unwrap_or("event")
         .to_owned();
-    state
+    let seq = state
         .store
         .append(id, &kind, event.at_ms(), &payload)
         .await?;
     state.metrics.count_event();
+    let engine = &mut loaded.engine;
     let outputs = engine.apply(&event);
+    // Another request may have appended in between: then this fold is not
+    // the stored order, and the next load must replay from scratch.
+    loaded.stale |= seq != loaded.seq + 1;
+    loaded.seq = seq;
     let card = engine.scorecard();
     let status = if engine.is_finished() {
         SessionStatus::Finished
