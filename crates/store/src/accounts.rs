@@ -958,6 +958,69 @@ impl AnyStore {
         })
     }
 
+    /// Appends one event and sets the session's summary in one
+    /// transaction (one commit, one fsync), returning the event's sequence
+    /// number: the server's write per request. Durable when it returns, like
+    /// [`Store::append`](crate::Store::append). Updating the session row
+    /// first takes its lock, so concurrent appends to one session queue up
+    /// and cannot pick the same number.
+    /// Fails with [`StoreError::NotFound`] for an unknown session and
+    /// [`StoreError::InvalidScore`] for a score above 100.
+    #[allow(clippy::too_many_arguments)] // an event and a summary, as the two calls it replaces
+    pub async fn append_with_summary(
+        &self,
+        id: &SessionId,
+        kind: &str,
+        at_ms: i64,
+        payload: &serde_json::Value,
+        status: crate::SessionStatus,
+        score: Option<u8>,
+        questions_answered: u32,
+    ) -> Result<i64, StoreError> {
+        if let Some(score) = score.filter(|&score| score > 100) {
+            return Err(StoreError::InvalidScore {
+                id: id.clone(),
+                score,
+            });
+        }
+        let payload = payload.to_string();
+        let action = || format!("appending an event to session {id}");
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(db(action()))?;
+            let updated = sqlx::query(
+                "UPDATE sessions SET status = $2, score = $3, questions_answered = $4, \
+                 updated_at_ms = CASE WHEN updated_at_ms > $5 THEN updated_at_ms ELSE $5 END \
+                 WHERE id = $1",
+            )
+            .bind(id.as_str())
+            .bind(status.as_str())
+            .bind(score.map(i64::from))
+            .bind(i64::from(questions_answered))
+            .bind(at_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(action()))?
+            .rows_affected();
+            if updated == 0 {
+                return Err(StoreError::NotFound { id: id.to_string() });
+            }
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO events (session_id, seq, kind, at_ms, payload) \
+                 VALUES ($1, COALESCE((SELECT MAX(seq) FROM events WHERE session_id = $1), 0) + 1, \
+                         $2, $3, $4) RETURNING seq",
+            )
+            .bind(id.as_str())
+            .bind(kind)
+            .bind(at_ms)
+            .bind(&payload)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db(action()))?;
+            tx.commit().await.map_err(db(action()))?;
+            Ok(seq)
+        })
+    }
+
     /// A session's events after sequence number `after` (all of them for
     /// 0), in order: what a cached replay of the first `after` events still
     /// has to apply. An unknown session has none.

@@ -163,7 +163,11 @@ pub async fn start(state: &AppState, user: &User, seed: u64) -> WebResult<Sessio
     Ok(id)
 }
 
-/// Stores `event`, then applies it and keeps the session summary current.
+/// Applies `event` to the engine and stores it with the new session
+/// summary in one transaction; only then are the outputs returned to be
+/// shown. The engine is pure, so applying first changes nothing outside
+/// it: if the write fails, the caller drops the engine (it is not kept)
+/// and nothing of the event is seen or stored.
 pub async fn act(
     state: &AppState,
     id: &SessionId,
@@ -177,17 +181,10 @@ pub async fn act(
         .and_then(|t| t.as_str())
         .unwrap_or("event")
         .to_owned();
-    let seq = state
-        .store
-        .append(id, &kind, event.at_ms(), &payload)
-        .await?;
-    state.metrics.count_event();
+    // Until the write succeeds, the engine is not to be kept.
+    loaded.stale = true;
     let engine = &mut loaded.engine;
     let outputs = engine.apply(&event);
-    // Another request may have appended in between: then this fold is not
-    // the stored order, and the next load must replay from scratch.
-    loaded.stale |= seq != loaded.seq + 1;
-    loaded.seq = seq;
     let card = engine.scorecard();
     let status = if engine.is_finished() {
         SessionStatus::Finished
@@ -198,13 +195,17 @@ pub async fn act(
     };
     let answered = card.questions.iter().filter(|q| !q.skipped).count() as u32;
     let score = (!card.questions.is_empty()).then_some(card.overall_score);
-    state
+    let seq = state
         .store
-        .set_summary(id, status, score, answered, now_ms())
+        .append_with_summary(id, &kind, event.at_ms(), &payload, status, score, answered)
         .await?;
+    state.metrics.count_event();
+    // Another request may have appended in between: then this fold is not
+    // the stored order, and the next load must replay from scratch.
+    loaded.stale = seq != loaded.seq + 1;
+    loaded.seq = seq;
     Ok(outputs)
 }
-
 /// The answer as the engine reads it: the text, then the manifest in a
 /// fenced block (as the CLI's `/yaml` makes it).
 pub fn answer_text(text: &str, yaml: &str) -> String {
