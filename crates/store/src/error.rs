@@ -37,6 +37,48 @@ pub enum StoreError {
         source: sqlx::migrate::MigrateError,
     },
 
+    /// A PostgreSQL server could not be reached, refused the login, or the
+    /// URL does not parse. `url` never contains the password.
+    #[error("cannot connect to database {url}: {reason} (check --database-url or DATABASE_URL)")]
+    Connect {
+        /// The URL with its password replaced by `***`.
+        url: String,
+        /// What went wrong, in a few words.
+        reason: String,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+
+    /// A PostgreSQL database could not be migrated to this version's schema.
+    #[error("cannot upgrade the schema of database {url}: {source}")]
+    MigrateUrl {
+        /// The URL with its password replaced by `***`.
+        url: String,
+        /// What the migrator reported.
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+
+    /// A value that must be unique is taken, e.g. an e-mail address or a
+    /// cohort name.
+    #[error("{what} already exists")]
+    Duplicate {
+        /// What is taken, e.g. `user ada@example.com`.
+        what: String,
+    },
+
+    /// An invite token is unknown, used or expired.
+    #[error("this invite link is unknown, already used or expired; ask for a new one")]
+    InviteInvalid,
+
+    /// A row that an account operation refers to does not exist.
+    #[error("no {what}")]
+    Missing {
+        /// What is missing, e.g. `user 7`.
+        what: String,
+    },
+
     /// The database location names a backend this build does not support.
     #[error("{scheme}:// databases are not supported yet; use a SQLite file path")]
     UnsupportedBackend {

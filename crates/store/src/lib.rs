@@ -1,8 +1,12 @@
 //! Persistence of event-sourced interview sessions: a session row with a
 //! summary for `kubeprep history`, and an append-only log of opaque events
-//! that is durable the moment [`Store::append`] returns. SQLite is the
-//! backend today ([`SqliteStore`]); PostgreSQL slots in as another
-//! [`AnyStore`] variant behind the same [`Store`] trait.
+//! that is durable the moment [`Store::append`] returns; and the accounts
+//! of the web server (users, cohorts, invites, notes, overrides: see
+//! [`AnyStore::create_user`] and its neighbours). Two backends behind the
+//! same [`Store`] trait and [`AnyStore`]: a SQLite file ([`SqliteStore`],
+//! the default) and a PostgreSQL server ([`PgStore`], chosen by a
+//! `postgres://` URL), each with its own migration folder describing the
+//! same schema.
 //!
 //! Not for: the meaning of events. The store never looks inside a payload;
 //! the caller serialises the interview engine's events and folds them back
@@ -33,7 +37,9 @@
 //! # }
 //! ```
 
+mod accounts;
 mod error;
+mod postgres;
 mod session;
 mod sqlite;
 
@@ -41,7 +47,11 @@ use std::ffi::OsString;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
+pub use accounts::{
+    AreaOverride, Cohort, Invite, NewInvite, Note, OwnedSummary, Role, User, UserId,
+};
 pub use error::StoreError;
+pub use postgres::{redact_url, PgStore};
 pub use session::{NewSession, SessionId, SessionStatus, SessionSummary, StoredEvent};
 pub use sqlite::SqliteStore;
 
@@ -142,27 +152,25 @@ pub trait Store {
     fn resolve(&self, prefix: &str) -> impl Future<Output = Result<SessionId, StoreError>> + Send;
 }
 
-/// A store on whichever backend the database location names. Today only
-/// SQLite; a `Postgres` variant will be added when PostgreSQL support lands,
-/// without changing callers.
+/// A store on whichever backend the database location names.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AnyStore {
     /// A SQLite database file.
     Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PgStore),
 }
 
 impl AnyStore {
-    /// Opens the store at `location`: a file path (optionally written as a
+    /// Opens the store at `location`: a `postgres://` or `postgresql://`
+    /// URL connects to PostgreSQL; a file path (optionally written as a
     /// `sqlite:` URL) opens SQLite, creating the file and its directories.
-    /// A `postgres://` or `postgresql://` URL fails with
-    /// [`StoreError::UnsupportedBackend`] until PostgreSQL support lands.
+    /// Either way the schema is brought up to date.
     pub async fn open(location: &Path) -> Result<Self, StoreError> {
         match location.to_str() {
             Some(text) if text.starts_with("postgres://") || text.starts_with("postgresql://") => {
-                Err(StoreError::UnsupportedBackend {
-                    scheme: text.split(':').next().unwrap_or_default().to_owned(),
-                })
+                Ok(Self::Postgres(PgStore::connect(text).await?))
             }
             Some(text) if text.starts_with("sqlite:") => {
                 let path = text.strip_prefix("sqlite:").unwrap_or(text);
@@ -178,7 +186,22 @@ impl AnyStore {
     pub async fn close(self) {
         match self {
             Self::Sqlite(store) => store.close().await,
+            Self::Postgres(store) => store.close().await,
         }
+    }
+
+    /// Which backend this is: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+impl From<PgStore> for AnyStore {
+    fn from(store: PgStore) -> Self {
+        Self::Postgres(store)
     }
 }
 
@@ -192,6 +215,7 @@ impl Store for AnyStore {
     async fn create_session(&self, new: NewSession) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(store) => store.create_session(new).await,
+            Self::Postgres(store) => store.create_session(new).await,
         }
     }
 
@@ -204,12 +228,14 @@ impl Store for AnyStore {
     ) -> Result<i64, StoreError> {
         match self {
             Self::Sqlite(store) => store.append(id, kind, at_ms, payload).await,
+            Self::Postgres(store) => store.append(id, kind, at_ms, payload).await,
         }
     }
 
     async fn events(&self, id: &SessionId) -> Result<Vec<StoredEvent>, StoreError> {
         match self {
             Self::Sqlite(store) => store.events(id).await,
+            Self::Postgres(store) => store.events(id).await,
         }
     }
 
@@ -227,30 +253,39 @@ impl Store for AnyStore {
                     .set_summary(id, status, score, questions_answered, updated_at_ms)
                     .await
             }
+            Self::Postgres(store) => {
+                store
+                    .set_summary(id, status, score, questions_answered, updated_at_ms)
+                    .await
+            }
         }
     }
 
     async fn session(&self, id: &SessionId) -> Result<SessionSummary, StoreError> {
         match self {
             Self::Sqlite(store) => store.session(id).await,
+            Self::Postgres(store) => store.session(id).await,
         }
     }
 
     async fn list(&self, limit: Option<u32>) -> Result<Vec<SessionSummary>, StoreError> {
         match self {
             Self::Sqlite(store) => store.list(limit).await,
+            Self::Postgres(store) => store.list(limit).await,
         }
     }
 
     async fn latest_resumable(&self) -> Result<Option<SessionId>, StoreError> {
         match self {
             Self::Sqlite(store) => store.latest_resumable().await,
+            Self::Postgres(store) => store.latest_resumable().await,
         }
     }
 
     async fn resolve(&self, prefix: &str) -> Result<SessionId, StoreError> {
         match self {
             Self::Sqlite(store) => store.resolve(prefix).await,
+            Self::Postgres(store) => store.resolve(prefix).await,
         }
     }
 }

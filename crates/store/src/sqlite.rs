@@ -41,7 +41,7 @@ const SUMMARY_COLUMNS: &str = "id, pack, pack_version, candidate, started_at_ms,
 /// connection pool.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
     path: PathBuf,
 }
 
@@ -353,7 +353,7 @@ fn decode_event(id: &SessionId, row: &SqliteRow) -> Result<Option<StoredEvent>, 
     }))
 }
 
-fn decode_summary(row: &SqliteRow) -> Result<SessionSummary, StoreError> {
+pub(crate) fn decode_summary(row: &SqliteRow) -> Result<SessionSummary, StoreError> {
     let column_error = |source| StoreError::Database {
         action: "decoding a session summary".to_owned(),
         source,

@@ -3,6 +3,7 @@
 //! Each subcommand turns its flags into validated values (a loaded pack, an
 //! opened store) before doing any work, then calls the libraries.
 
+mod admin;
 mod auth;
 mod bank;
 mod check;
@@ -12,6 +13,7 @@ mod interview;
 mod lab;
 mod manifests;
 mod report;
+mod serve;
 mod simulate;
 
 pub use interview::{is_yaml_command, manifest_block, AnswerReader, Block};
@@ -73,6 +75,11 @@ enum Command {
     /// Troubleshooting labs: a broken simulated cluster and a kubectl-like shell
     #[command(subcommand)]
     Lab(lab::Command),
+    /// Serve interviews in the browser for many candidates, with reviewers
+    Serve(serve::Args),
+    /// Manage accounts of `kubeprep serve` from the command line
+    #[command(subcommand)]
+    Admin(admin::Command),
 }
 
 /// Text for people or JSON for programs.
@@ -97,6 +104,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Simulate(c) => simulate::run(&g, c),
         Command::Auth(c) => auth::run(&g, c),
         Command::Lab(c) => lab::run(&g, c),
+        Command::Serve(a) => serve::run(&g, a),
+        Command::Admin(c) => admin::run(&g, c),
     }
 }
 

@@ -38,3 +38,4 @@ pub fn session(id: &str, started_at_ms: i64) -> NewSession {
         started_at_ms,
     }
 }
+pub mod backends;
