@@ -5,6 +5,7 @@
 //! shell never says whether a change fixed the fault; the `check` command does.
 
 mod kubectl;
+mod serve;
 
 use std::io::{BufRead, IsTerminal};
 
@@ -27,6 +28,9 @@ pub enum Command {
     /// Start a troubleshooting lab: a broken cluster and a kubectl-like shell
     #[command(subcommand)]
     Start(Scenario),
+    /// Serve a lab to your own kubectl: a Kubernetes-compatible API on 127.0.0.1
+    #[command(subcommand)]
+    Serve(serve::Scenario),
 }
 
 /// The lab scenarios.
@@ -48,7 +52,10 @@ pub struct Args {
 }
 
 pub fn run(_g: &Global, c: Command) -> Result<Outcome> {
-    let Command::Start(Scenario::Crashloop(a)) = c;
+    let a = match c {
+        Command::Start(Scenario::Crashloop(a)) => a,
+        Command::Serve(s) => return serve::run(s),
+    };
     let seed = a.seed.unwrap_or_else(random_seed);
     let fault = match &a.fault {
         Some(id) => id.parse::<Fault>().map_err(|_| {
