@@ -124,6 +124,7 @@ async fn handle(lab: Lab, req: Request) -> Result<Response, ApiError> {
         return Err(ApiError::not_found("namespaces", ns));
     }
     let body = body_bytes(body).await?;
+
     let dry_run = query.get("dryRun").is_some_and(|v| v == "All");
     let table = accept.contains("as=Table");
     match (method.clone(), name, sub) {
@@ -389,8 +390,12 @@ fn logs(world: &World, pod: &str, query: &Query) -> Result<Response, ApiError> {
     Ok((StatusCode::OK, [(CONTENT_TYPE, "text/plain")], text).into_response())
 }
 
-/// A request body as JSON (kubectl sends JSON; YAML is accepted too).
+/// A request body as JSON (kubectl sends JSON or protobuf; YAML is accepted too).
 fn read_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
+    if content_type.starts_with("application/vnd.kubernetes.protobuf") {
+        // kubectl's typed clients (`create configmap|secret`) send protobuf.
+        return super::proto::decode(body).map_err(|e| ApiError::bad_request(e.0));
+    }
     let yaml = content_type.contains("yaml");
     let kind = if yaml {
         PatchType::Apply
@@ -459,11 +464,14 @@ fn write(
         ));
     }
     if let Some(ns) = v["metadata"]["namespace"].as_str() {
-        if ns != "default" {
+        if !ns.is_empty() && ns != "default" {
             return Err(ApiError::bad_request(format!(
                 "the namespace of the provided object ({ns}) does not match the namespace sent on the request (default)"
             )));
         }
+    }
+    if resource.namespaced() {
+        v["metadata"]["namespace"] = "default".into();
     }
     let mut target = world.clone();
     if resource == Resource::Pods {

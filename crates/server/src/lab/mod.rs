@@ -17,6 +17,7 @@
 mod api;
 pub mod discovery;
 pub mod patch;
+pub mod proto;
 pub mod status;
 mod tls;
 
