@@ -441,7 +441,7 @@ fn write(
     world: &mut World,
     resource: Resource,
     name: &str,
-    v: Value,
+    mut v: Value,
     dry_run: bool,
 ) -> Result<Value, ApiError> {
     if !v.is_object() {
