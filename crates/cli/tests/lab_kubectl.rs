@@ -460,3 +460,65 @@ fn get_shows_kubectl_tables_for_every_kind() {
     let text = String::from_utf8_lossy(&watch.stdout);
     assert!(text.lines().count() > 3, "a watch streams changes:\n{text}");
 }
+
+/// The shell renders from the same table code as the API: its `get` takes
+/// kubectl's selectors and `-A`, and its header matches real kubectl's.
+#[test]
+fn the_shell_and_real_kubectl_print_the_same_table() {
+    let lab = Lab::start("service-selector-mismatch", 1);
+    let real = lab.ok(&["get", "pods", "-A", "-l", "app=api"]);
+    let shell = Command::new(env!("CARGO_BIN_EXE_kubeprep"))
+        .args([
+            "lab",
+            "start",
+            "crashloop",
+            "--fault",
+            "service-selector-mismatch",
+            "--seed",
+            "1",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(
+                b"kubectl get pods -A -l app=api\n\
+                  kubectl get events --field-selector involvedObject.kind=Deployment\n\
+                  kubectl get pods -l 'app in (a'\n\
+                  kubectl get pods --field-selector spec.bogus=1\n",
+            )?;
+            c.wait_with_output()
+        })
+        .expect("run the shell");
+    let shell = String::from_utf8_lossy(&shell.stdout);
+    let header = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("NAMESPACE"))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    assert_eq!(
+        header(&real),
+        header(&shell),
+        "real:\n{real}\nshell:\n{shell}"
+    );
+    let names = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("default "))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names(&real), names(&shell));
+    assert_eq!(names(&shell).len(), 3, "{shell}");
+    assert!(shell.contains("deployment/api"), "{shell}");
+    assert!(
+        !shell.contains("pod/api-"),
+        "events were filtered:\n{shell}"
+    );
+    assert!(shell.contains("expected: ',' or ')'"), "{shell}");
+    assert!(
+        shell.contains("field label not supported: spec.bogus"),
+        "{shell}"
+    );
+}
