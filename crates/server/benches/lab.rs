@@ -154,6 +154,7 @@ fn bare_axum(b: divan::Bencher) {
 /// A whole `kubectl get pods` process over TLS (discovery cached after the
 /// first run). Skipped when kubectl is not on PATH.
 #[divan::bench(sample_count = 20, sample_size = 1)]
+#[allow(clippy::print_stderr)] // says why the figure is missing
 fn kubectl_get_pods(b: divan::Bencher) {
     let s = servers();
     let cache = s._dir.path().join("cache");

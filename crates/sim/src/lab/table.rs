@@ -935,7 +935,7 @@ pub fn age(ms: i64) -> String {
 
 /// What kubectl's pod printer derives from a Pod: ready containers, total
 /// containers, the STATUS word, the restart count and the latest restart (ms).
-fn pod_status(p: &Pod) -> (usize, usize, String, i32, Option<i64>) {
+pub fn pod_status(p: &Pod) -> (usize, usize, String, i32, Option<i64>) {
     let st = p.status.clone().unwrap_or_default();
     let cs: Vec<ContainerStatus> = st.container_statuses.clone().unwrap_or_default();
     let total = p.spec.as_ref().map_or(cs.len(), |s| s.containers.len());
@@ -1517,10 +1517,10 @@ fn split_unescaped(s: &str) -> Vec<String> {
     let mut escaped = false;
     for c in s.chars() {
         if escaped {
-            out.last_mut().map(|l| {
+            if let Some(l) = out.last_mut() {
                 l.push('\\');
-                l.push(c)
-            });
+                l.push(c);
+            }
             escaped = false;
         } else if c == '\\' {
             escaped = true;

@@ -1093,6 +1093,8 @@ fn describe_pod(world: &World, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+    use kubeprep_sim::lab::table::pod_status;
 
     #[track_caller]
     fn check_age(secs: i64, want: &str) {
