@@ -170,7 +170,10 @@ fn kubectl_get_pods(b: divan::Bencher) {
     match run() {
         Ok(o) if o.status.success() => {}
         _ => {
-            eprintln!("kubectl not available or failing against {}: skipped", s.tls);
+            eprintln!(
+                "kubectl not available or failing against {}: skipped",
+                s.tls
+            );
             return;
         }
     }
