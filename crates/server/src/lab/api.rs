@@ -172,6 +172,11 @@ async fn handle(lab: Lab, req: Request) -> Result<Response, ApiError> {
                 Ok(ok_json(StatusCode::OK, item.object))
             }
         }
+        (_, Some(_), Some("exec" | "attach" | "portforward")) if resource == Resource::Pods => {
+            Err(ApiError::not_allowed(
+                "the lab cannot open a session in a container; `kubeprep lab start crashloop` has a shell that answers `kubectl exec` and `kubectl run debug`",
+            ))
+        }
         (Method::GET, Some(n), Some("log")) if resource == Resource::Pods => {
             let st = lab.lock();
             logs(&st.world, n, &query)

@@ -496,9 +496,23 @@ fn none_if_empty(s: String) -> String {
 /// (by name; events by last occurrence), with its cells.
 pub fn items(world: &World, resource: Resource) -> Vec<Item> {
     let now = world.now().timestamp_millis();
+    // The starting ConfigMaps, Secrets and NetworkPolicies were written
+    // before the lab began: they are served as created when the databases were.
+    let created = super::time(-super::WARM_UP_MS);
     let mut out: Vec<Item> = Vec::new();
     let mut push =
         |meta: &ObjectMeta, object: Value, cells: Vec<Cell>, extra: Vec<(&'static str, String)>| {
+            let mut meta = meta.clone();
+            let mut object = object;
+            if meta.creation_timestamp.is_none() {
+                meta.creation_timestamp = Some(created.clone());
+                if let Some(m) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                    m.insert(
+                        "creationTimestamp".into(),
+                        serde_json::to_value(&created).unwrap_or(Value::Null),
+                    );
+                }
+            }
             let mut fields: BTreeMap<&'static str, String> = extra.into_iter().collect();
             fields.insert("metadata.name", meta.name.clone().unwrap_or_default());
             if resource.namespaced() {
@@ -556,7 +570,11 @@ pub fn items(world: &World, resource: Resource) -> Vec<Item> {
                         .into(),
                         Cell::Int(st.updated_replicas.unwrap_or(0).into()),
                         Cell::Int(st.available_replicas.unwrap_or(0).into()),
-                        since(d.metadata.creation_timestamp.as_ref(), now).into(),
+                        since(
+                            Some(d.metadata.creation_timestamp.as_ref().unwrap_or(&created)),
+                            now,
+                        )
+                        .into(),
                         names.into(),
                         images.into(),
                         label_selector_string(&spec.selector).into(),
@@ -578,7 +596,11 @@ pub fn items(world: &World, resource: Resource) -> Vec<Item> {
                         Cell::Int(spec.replicas.unwrap_or(1).into()),
                         Cell::Int(st.replicas.into()),
                         Cell::Int(st.ready_replicas.unwrap_or(0).into()),
-                        since(r.metadata.creation_timestamp.as_ref(), now).into(),
+                        since(
+                            Some(r.metadata.creation_timestamp.as_ref().unwrap_or(&created)),
+                            now,
+                        )
+                        .into(),
                         names.into(),
                         images.into(),
                         label_selector_string(&spec.selector).into(),
@@ -619,7 +641,11 @@ pub fn items(world: &World, resource: Resource) -> Vec<Item> {
                     to_value(resource, &e),
                     vec![
                         shown.into(),
-                        since(e.metadata.creation_timestamp.as_ref(), now).into(),
+                        since(
+                            Some(e.metadata.creation_timestamp.as_ref().unwrap_or(&created)),
+                            now,
+                        )
+                        .into(),
                     ],
                     vec![],
                 );
@@ -634,7 +660,11 @@ pub fn items(world: &World, resource: Resource) -> Vec<Item> {
                     to_value(resource, c),
                     vec![
                         Cell::Int(n as i64),
-                        since(c.metadata.creation_timestamp.as_ref(), now).into(),
+                        since(
+                            Some(c.metadata.creation_timestamp.as_ref().unwrap_or(&created)),
+                            now,
+                        )
+                        .into(),
                     ],
                     vec![],
                 );
@@ -670,7 +700,11 @@ pub fn items(world: &World, resource: Resource) -> Vec<Item> {
                     to_value(resource, n),
                     vec![
                         none_if_empty(sel).into(),
-                        since(n.metadata.creation_timestamp.as_ref(), now).into(),
+                        since(
+                            Some(n.metadata.creation_timestamp.as_ref().unwrap_or(&created)),
+                            now,
+                        )
+                        .into(),
                     ],
                     vec![],
                 );
@@ -773,7 +807,11 @@ pub fn items(world: &World, resource: Resource) -> Vec<Item> {
                     vec![
                         ready.into(),
                         none_if_empty(roles.join(",")).into(),
-                        since(n.metadata.creation_timestamp.as_ref(), now).into(),
+                        since(
+                            Some(n.metadata.creation_timestamp.as_ref().unwrap_or(&created)),
+                            now,
+                        )
+                        .into(),
                         info.kubelet_version.clone().into(),
                         addr("InternalIP").into(),
                         addr("ExternalIP").into(),
