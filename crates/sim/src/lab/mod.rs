@@ -11,6 +11,7 @@ mod app;
 mod fault;
 mod kubelet;
 mod scenario;
+pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -14,8 +14,10 @@ mod events;
 mod rollout;
 mod shell;
 
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kubeprep_sim::lab::table::{
+    self as lab_table, FieldSelector, Item, RenderOptions, Resource, Selector,
+};
 use kubeprep_sim::lab::{Change, Kind, World};
 use kubeprep_sim::manifest::Object;
 use serde_json::Value;
@@ -251,10 +253,14 @@ fn kubectl(world: &mut World, args: &[&str], console: &mut dyn Console) -> Strin
     }
 }
 
-/// `kubectl get TYPE[,TYPE...] [NAME...] [-o wide|json|yaml]`, or `get TYPE/NAME`.
+/// `kubectl get TYPE[,TYPE...] [NAME...] [-o wide|json|yaml] [-l SELECTOR]
+/// [--field-selector SELECTOR] [-A]`, or `get TYPE/NAME`.
 fn get(world: &World, what: &str, args: &[&str]) -> String {
     let mut output = "";
     let mut names: Vec<&str> = Vec::new();
+    let mut labels = "";
+    let mut fields = "";
+    let mut all_namespaces = false;
     let mut it = args.iter().copied();
     while let Some(a) = it.next() {
         match a {
@@ -262,12 +268,28 @@ fn get(world: &World, what: &str, args: &[&str]) -> String {
                 Some(o) => output = o,
                 None => return "error: flag needs an argument: 'o' in -o".into(),
             },
+            "-l" | "--selector" => match it.next() {
+                Some(l) => labels = l,
+                None => return "error: flag needs an argument: 'l' in -l".into(),
+            },
+            "--field-selector" => match it.next() {
+                Some(f) => fields = f,
+                None => return "error: flag needs an argument: --field-selector".into(),
+            },
+            "-A" | "--all-namespaces" | "--all-namespaces=true" => all_namespaces = true,
+            a if a.starts_with("--selector=") => labels = &a[11..],
+            a if a.starts_with("--field-selector=") => fields = &a[17..],
+            a if a.starts_with("-l") => labels = a[2..].trim_start_matches('='),
             a if a.starts_with("--output=") => output = &a[9..],
             a if a.starts_with("-o") => output = a[2..].trim_start_matches('='),
             a if a.starts_with('-') => return format!("error: unknown flag: {a}"),
             a => names.push(a),
         }
     }
+    let labels = match Selector::parse(labels) {
+        Ok(s) => s,
+        Err(e) => return format!("Error from server (BadRequest): {e}"),
+    };
     let (what, named) = match what.split_once('/') {
         Some((k, n)) => (k, Some(n)),
         None => (what, None),
@@ -276,7 +298,14 @@ fn get(world: &World, what: &str, args: &[&str]) -> String {
     let mut parts = Vec::new();
     for kind in what.split(',') {
         let part = match output {
-            "" | "wide" => get_table(world, kind, output == "wide", &names),
+            "" | "wide" => {
+                let opts = RenderOptions {
+                    wide: output == "wide",
+                    namespace: all_namespaces,
+                    ..RenderOptions::default()
+                };
+                get_table(world, kind, opts, &labels, fields, &names)
+            }
             "json" | "yaml" => get_document(world, kind, &names, output == "yaml"),
             other => {
                 return format!(
@@ -434,268 +463,46 @@ fn yaml_scalar(v: &Value) -> String {
     }
 }
 
-fn get_table(world: &World, what: &str, wide: bool, names: &[&str]) -> String {
-    let now = world.now().timestamp_millis();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    match what {
-        "pods" | "pod" | "po" => {
-            rows.push(cols(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"]));
-            if wide {
-                rows[0].extend(cols(&["IP", "NODE"]));
-            }
-            let mut pods = world.pods();
-            pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-            for p in pods {
-                let mut r = pod_row(&p, now);
-                if wide {
-                    let s = p.status.as_ref();
-                    r.push(s.and_then(|s| s.pod_ip.clone()).unwrap_or("<none>".into()));
-                    r.push(
-                        p.spec
-                            .as_ref()
-                            .and_then(|s| s.node_name.clone())
-                            .unwrap_or("<none>".into()),
-                    );
-                }
-                rows.push(r);
-            }
-        }
-        "svc" | "service" | "services" => {
-            rows.push(cols(&[
-                "NAME",
-                "TYPE",
-                "CLUSTER-IP",
-                "EXTERNAL-IP",
-                "PORT(S)",
-                "AGE",
-            ]));
-            for s in world.services() {
-                rows.push(service_row(s, now));
-            }
-        }
-        "endpoints" | "ep" | "endpoint" => {
-            rows.push(cols(&["NAME", "ENDPOINTS", "AGE"]));
-            for e in world.endpoints() {
-                let mut eps = Vec::new();
-                for s in e.subsets.iter().flatten() {
-                    for a in s.addresses.iter().flatten() {
-                        for p in s.ports.iter().flatten() {
-                            eps.push(format!("{}:{}", a.ip, p.port));
-                        }
-                    }
-                }
-                let shown = if eps.is_empty() {
-                    "<none>".to_string()
-                } else if eps.len() > 3 {
-                    format!("{} + {} more...", eps[..3].join(","), eps.len() - 3)
-                } else {
-                    eps.join(",")
-                };
-                rows.push(vec![
-                    e.metadata.name.clone().unwrap_or_default(),
-                    shown,
-                    since(e.metadata.creation_timestamp.as_ref(), now),
-                ]);
-            }
-        }
-        "deploy" | "deployment" | "deployments" => {
-            rows.push(cols(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]));
-            for d in world.deployments() {
-                let st = d.status.clone().unwrap_or_default();
-                let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-                rows.push(vec![
-                    d.metadata.name.clone().unwrap_or_default(),
-                    format!("{}/{}", st.ready_replicas.unwrap_or(0), want),
-                    st.updated_replicas.unwrap_or(0).to_string(),
-                    st.available_replicas.unwrap_or(0).to_string(),
-                    since(d.metadata.creation_timestamp.as_ref(), now),
-                ]);
-            }
-        }
-        "rs" | "replicaset" | "replicasets" => {
-            rows.push(cols(&["NAME", "DESIRED", "CURRENT", "READY", "AGE"]));
-            for r in world.replica_sets() {
-                let st = r.status.clone().unwrap_or_default();
-                rows.push(vec![
-                    r.metadata.name.clone().unwrap_or_default(),
-                    r.spec
-                        .as_ref()
-                        .and_then(|s| s.replicas)
-                        .unwrap_or(1)
-                        .to_string(),
-                    st.replicas.to_string(),
-                    st.ready_replicas.unwrap_or(0).to_string(),
-                    since(r.metadata.creation_timestamp.as_ref(), now),
-                ]);
-            }
-        }
-        "cm" | "configmap" | "configmaps" => {
-            rows.push(cols(&["NAME", "DATA", "AGE"]));
-            for c in world.config_maps() {
-                let n = c.data.as_ref().map_or(0, |d| d.len())
-                    + c.binary_data.as_ref().map_or(0, |d| d.len());
-                rows.push(vec![
-                    c.metadata.name.clone().unwrap_or_default(),
-                    n.to_string(),
-                    since(c.metadata.creation_timestamp.as_ref(), now),
-                ]);
-            }
-        }
-        "secret" | "secrets" => {
-            rows.push(cols(&["NAME", "TYPE", "DATA", "AGE"]));
-            for s in world.secrets() {
-                let n = s.data.as_ref().map_or(0, |d| d.len())
-                    + s.string_data.as_ref().map_or(0, |d| d.len());
-                rows.push(vec![
-                    s.metadata.name.clone().unwrap_or_default(),
-                    s.type_.clone().unwrap_or("Opaque".into()),
-                    n.to_string(),
-                    since(s.metadata.creation_timestamp.as_ref(), now),
-                ]);
-            }
-        }
-        "netpol" | "networkpolicy" | "networkpolicies" => {
-            rows.push(cols(&["NAME", "POD-SELECTOR", "AGE"]));
-            for n in world.network_policies() {
-                let sel = n
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.pod_selector.as_ref())
-                    .and_then(|s| s.match_labels.as_ref())
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    })
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or("<none>".into());
-                rows.push(vec![
-                    n.metadata.name.clone().unwrap_or_default(),
-                    sel,
-                    since(n.metadata.creation_timestamp.as_ref(), now),
-                ]);
-            }
-        }
-        "events" | "event" | "ev" => {
-            rows.push(cols(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]));
-            let mut evs = world.events();
-            evs.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0.timestamp_millis()));
-            for e in evs {
-                let o = &e.involved_object;
-                rows.push(vec![
-                    since(e.last_timestamp.as_ref(), now),
-                    e.type_.clone().unwrap_or_default(),
-                    e.reason.clone().unwrap_or_default(),
-                    format!(
-                        "{}/{}",
-                        o.kind.clone().unwrap_or_default().to_lowercase(),
-                        o.name.clone().unwrap_or_default()
-                    ),
-                    e.message.clone().unwrap_or_default(),
-                ]);
-            }
-        }
-        other => return format!("error: the server doesn't have a resource type \"{other}\"",),
-    }
-    if !names.is_empty() {
-        let header = rows.remove(0);
-        rows.retain(|r| names.contains(&r[0].as_str()));
-        if let Some(missing) = names.iter().find(|n| !rows.iter().any(|r| r[0] == **n)) {
-            let plural: &str = match kind_of(what) {
-                Some(k) => plural(k),
-                None => what,
-            };
-            return format!("Error from server (NotFound): {plural} \"{missing}\" not found");
-        }
-        rows.insert(0, header);
-    }
-    if rows.len() == 1 {
-        return "No resources found in default namespace.".into();
-    }
-    // The API server lists by name; events are sorted by time above.
-    if !matches!(what, "events" | "event" | "ev") {
-        rows[1..].sort();
-    }
-    table(&rows)
-}
-
-fn cols(c: &[&str]) -> Vec<String> {
-    c.iter().map(|s| s.to_string()).collect()
-}
-
-fn table(rows: &[Vec<String>]) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
+/// kubectl's table for one kind, from the same rows the lab's API serves.
+fn get_table(
+    world: &World,
+    what: &str,
+    opts: RenderOptions,
+    labels: &Selector,
+    fields: &str,
+    names: &[&str],
+) -> String {
+    let Some(resource) = Resource::from_word(what) else {
+        return format!("error: the server doesn't have a resource type \"{what}\"");
+    };
+    let fields = match FieldSelector::parse(fields, resource) {
+        Ok(f) => f,
+        Err(e) => return format!("Error from server (BadRequest): {e}"),
+    };
+    let mut items: Vec<Item> = lab_table::items(world, resource)
+        .into_iter()
+        .filter(|i| i.selected(labels, &fields))
         .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (i, c) in r.iter().enumerate() {
-            line += c;
-            if i + 1 < r.len() {
-                line += &" ".repeat(widths[i] - c.chars().count() + 3);
-            }
+    if !names.is_empty() {
+        if let Some(missing) = names
+            .iter()
+            .find(|n| !items.iter().any(|i| i.name() == **n))
+        {
+            return format!(
+                "Error from server (NotFound): {} \"{missing}\" not found",
+                resource.qualified()
+            );
         }
-        out += line.trim_end();
-        out.push('\n');
+        items.retain(|i| names.contains(&i.name()));
     }
-    out
-}
-
-/// kubectl's short duration (apimachinery's `HumanDuration`): `59s`, `3m20s`,
-/// `12m`, `5h7m`, `20h`, `3d4h`, `30d`, `2y10d`, `9y`.
-pub fn age(ms: i64) -> String {
-    // Seconds truncated toward zero, as Go's int(d.Seconds()).
-    if ms / 1000 < -1 {
-        return "<invalid>".into();
-    }
-    let s = ms.max(0) / 1000;
-    if s < 120 {
-        return format!("{s}s");
-    }
-    let m = s / 60;
-    if m < 10 {
-        return match s % 60 {
-            0 => format!("{m}m"),
-            r => format!("{m}m{r}s"),
+    if items.is_empty() {
+        return if opts.namespace || !resource.namespaced() {
+            "No resources found".into()
+        } else {
+            "No resources found in default namespace.".into()
         };
     }
-    if m < 180 {
-        return format!("{m}m");
-    }
-    let h = s / 3600;
-    if h < 8 {
-        return match m % 60 {
-            0 => format!("{h}h"),
-            r => format!("{h}h{r}m"),
-        };
-    }
-    if h < 48 {
-        return format!("{h}h");
-    }
-    if h < 24 * 8 {
-        return match h % 24 {
-            0 => format!("{}d", h / 24),
-            r => format!("{}d{r}h", h / 24),
-        };
-    }
-    if h < 24 * 365 * 2 {
-        return format!("{}d", h / 24);
-    }
-    if h < 24 * 365 * 8 {
-        return match (h / 24) % 365 {
-            0 => format!("{}y", h / 24 / 365),
-            r => format!("{}y{r}d", h / 24 / 365),
-        };
-    }
-    format!("{}y", h / 24 / 365)
+    lab_table::render(resource, &items, opts)
 }
 
 fn since(t: Option<&Time>, now: i64) -> String {
@@ -705,108 +512,8 @@ fn since(t: Option<&Time>, now: i64) -> String {
     }
 }
 
-/// What kubectl's pod printer derives from a Pod: ready containers, total
-/// containers, the STATUS word, the restart count and the latest restart (ms).
-fn pod_status(p: &Pod) -> (usize, usize, String, i32, Option<i64>) {
-    let st = p.status.clone().unwrap_or_default();
-    let cs: Vec<ContainerStatus> = st.container_statuses.clone().unwrap_or_default();
-    let total = p.spec.as_ref().map_or(cs.len(), |s| s.containers.len());
-    let mut reason = st
-        .reason
-        .clone()
-        .filter(|r| !r.is_empty())
-        .or(st.phase.clone())
-        .unwrap_or_default();
-    let mut ready = 0;
-    let mut restarts = 0i32;
-    let mut last_restart: Option<i64> = None;
-    let mut running = false;
-    for c in cs.iter().rev() {
-        restarts = restarts.saturating_add(c.restart_count);
-        if let Some(t) = c
-            .last_state
-            .as_ref()
-            .and_then(|s| s.terminated.as_ref())
-            .and_then(|t| t.finished_at.as_ref())
-        {
-            let t = t.0.timestamp_millis();
-            last_restart = Some(last_restart.map_or(t, |l| l.max(t)));
-        }
-        let state = c.state.clone().unwrap_or_default();
-        let waiting = state.waiting.as_ref().and_then(|w| w.reason.clone());
-        if let Some(r) = waiting.filter(|r| !r.is_empty()) {
-            reason = r;
-        } else if let Some(t) = &state.terminated {
-            reason = match t.reason.clone().filter(|r| !r.is_empty()) {
-                Some(r) => r,
-                None => match t.signal.unwrap_or(0) {
-                    0 => format!("ExitCode:{}", t.exit_code),
-                    s => format!("Signal:{s}"),
-                },
-            };
-        } else if c.ready && state.running.is_some() {
-            running = true;
-            ready += 1;
-        }
-    }
-    if reason == "Completed" && running {
-        let pod_ready = st
-            .conditions
-            .iter()
-            .flatten()
-            .any(|c| c.type_ == "Ready" && c.status == "True");
-        reason = if pod_ready { "Running" } else { "NotReady" }.into();
-    }
-    let terminal = matches!(st.phase.as_deref(), Some("Succeeded" | "Failed"));
-    if p.metadata.deletion_timestamp.is_some() && !terminal {
-        reason = "Terminating".into();
-    }
-    (ready, total, reason, restarts, last_restart)
-}
-
-/// NAME READY STATUS RESTARTS AGE, as kubectl's pod printer shows them.
-fn pod_row(p: &Pod, now: i64) -> Vec<String> {
-    let (ready, total, reason, restarts, last_restart) = pod_status(p);
-    let restarts = match last_restart {
-        Some(t) if restarts != 0 => format!("{restarts} ({} ago)", age(now - t)),
-        _ => restarts.to_string(),
-    };
-    vec![
-        p.metadata.name.clone().unwrap_or_default(),
-        format!("{ready}/{total}"),
-        reason,
-        restarts,
-        since(p.metadata.creation_timestamp.as_ref(), now),
-    ]
-}
-
-fn service_row(s: &Service, now: i64) -> Vec<String> {
-    let spec = s.spec.clone().unwrap_or_default();
-    let ports: Vec<String> = spec
-        .ports
-        .iter()
-        .flatten()
-        .map(|p| {
-            let proto = p.protocol.clone().unwrap_or("TCP".into());
-            match p.node_port {
-                Some(n) => format!("{}:{}/{}", p.port, n, proto),
-                None => format!("{}/{}", p.port, proto),
-            }
-        })
-        .collect();
-    vec![
-        s.metadata.name.clone().unwrap_or_default(),
-        spec.type_.unwrap_or("ClusterIP".into()),
-        spec.cluster_ip.unwrap_or("<none>".into()),
-        "<none>".into(),
-        if ports.is_empty() {
-            "<none>".into()
-        } else {
-            ports.join(",")
-        },
-        since(s.metadata.creation_timestamp.as_ref(), now),
-    ]
-}
+/// kubectl's short duration (apimachinery's `HumanDuration`).
+pub use kubeprep_sim::lab::table::age;
 
 fn logs(world: &World, args: &[&str]) -> String {
     let mut pod = None;
@@ -1379,6 +1086,8 @@ fn describe_pod(world: &World, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+    use kubeprep_sim::lab::table::pod_status;
 
     /// A console over fixed lines that records prompts and output.
     struct Script {

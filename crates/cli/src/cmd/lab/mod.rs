@@ -11,6 +11,7 @@
 //! `kubeprep interview --hands-on`.
 
 pub mod kubectl;
+mod serve;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ pub enum Command {
     /// Start a troubleshooting lab: a broken cluster and a kubectl-like shell
     #[command(subcommand)]
     Start(Scenario),
+    /// Serve a lab to your own kubectl: a Kubernetes-compatible API on 127.0.0.1
+    #[command(subcommand)]
+    Serve(serve::Scenario),
 }
 
 /// The lab scenarios.
@@ -280,7 +284,10 @@ fn refused(out: &str) -> bool {
 }
 
 pub fn run(g: &Global, c: Command) -> Result<Outcome> {
-    let Command::Start(Scenario::Crashloop(a)) = c;
+    let a = match c {
+        Command::Start(Scenario::Crashloop(a)) => a,
+        Command::Serve(s) => return serve::run(g, s),
+    };
     let seed = a.seed.unwrap_or_else(random_seed);
     let fault = choose_fault(a.fault.as_deref(), seed)?;
     let pack = g.load_pack()?;
