@@ -269,12 +269,10 @@ async fn diagnose(State(lab): State<Lab>, body: Body) -> Response {
     let text = match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(serde_json::Value::Object(o)) => match o.get("text").and_then(|t| t.as_str()) {
             Some(t) => t.trim().to_string(),
-            None => {
-                return ApiError::bad_request(
-                    "a JSON diagnosis needs a \"text\" string, e.g. {\"text\": \"the selector ...\"}",
-                )
-                .into_response()
-            }
+            None => return ApiError::bad_request(
+                "a JSON diagnosis needs a \"text\" string, e.g. {\"text\": \"the selector ...\"}",
+            )
+            .into_response(),
         },
         _ => raw.trim().to_string(),
     };

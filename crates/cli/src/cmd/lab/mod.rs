@@ -339,9 +339,9 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
             Line::Hint => say(&lab.hint())?,
             Line::Diagnose(text) => say(&lab.diagnose(&text)?)?,
             // Names the candidate typed come back in kubectl's errors: never raw.
-            Line::Command(cmd) => {
-                say(&kubeprep_interview::sanitize(&lab.command(&cmd, &mut console)))?
-            }
+            Line::Command(cmd) => say(&kubeprep_interview::sanitize(
+                &lab.command(&cmd, &mut console),
+            ))?,
         }
     }
     let card = lab.scorecard();

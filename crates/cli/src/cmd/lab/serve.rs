@@ -15,8 +15,8 @@ use kubeprep_interview::lab::{self as score, LabSession};
 use kubeprep_server::lab::{router, serve_tls, Certificate, Lab, LabState};
 use kubeprep_sim::lab::World;
 
-use super::HEAD_START_MS;
 use super::Global;
+use super::HEAD_START_MS;
 use crate::term::print;
 use crate::Outcome;
 
@@ -108,9 +108,7 @@ pub fn run(g: &Global, s: Scenario) -> Result<Outcome> {
     // Watches may still hold the runtime; they end with it.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     let st = lab.lock();
-    let card = st
-        .scorecard()
-        .context("the lab lost its scoring session")?;
+    let card = st.scorecard().context("the lab lost its scoring session")?;
     print(&format!(
         "\nRequests served: {}\n\n{}",
         st.requests.len(),
