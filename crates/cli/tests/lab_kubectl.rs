@@ -226,6 +226,24 @@ fn service_selector_mismatch_found_and_fixed_with_kubectl() {
     ]);
     assert!(events.lines().skip(1).all(|l| l.contains(&pod)), "{events}");
     assert!(events.contains("BackOff"), "{events}");
+    // The diagnosis and a hint go through the lab's own endpoints.
+    std::fs::write(
+        lab.dir.path().join("diagnosis.txt"),
+        "The postgres Service's selector does not match the postgres Pods' labels, so \
+         its endpoints are empty and the api gets ECONNREFUSED and exits.",
+    )
+    .expect("write the diagnosis");
+    let ack = lab.ok(&["create", "--raw", "/lab/v1/diagnose", "-f", "diagnosis.txt"]);
+    assert!(ack.contains("\"recorded\":1"), "{ack}");
+    let hint: Value = serde_json::from_str(&lab.ok(&[
+        "create",
+        "--raw",
+        "/lab/v1/hint",
+        "-f",
+        "/dev/null",
+    ]))
+    .expect("hint JSON");
+    assert_eq!(hint["level"], 1, "{hint}");
     // A patch that does not fix it is taken, and the lab says why not.
     lab.ok(&["label", "pod", &pod, "checked=yes"]);
     assert_eq!(lab.status()["fixed"], false);
@@ -241,8 +259,28 @@ fn service_selector_mismatch_found_and_fixed_with_kubectl() {
     assert!(ep.contains(":5432"), "{ep}");
     lab.advance(600);
     lab.assert_api_running();
+    // Scored from the requests kubectl made: every expected check was done
+    // before the first change, the diagnosis is right, one hint was used.
+    let card: Value = serde_json::from_str(&lab.ok(&["get", "--raw", "/lab/v1/scorecard"]))
+        .expect("scorecard JSON");
+    assert_eq!(card["fix"]["fixed"], true, "{card}");
+    assert_eq!(card["guessed"], false, "{card}");
+    assert_eq!(card["hints"], 1, "{card}");
+    assert!(card["diagnosis"]["score"].as_u64() >= Some(70), "{card}");
+    let expected: Vec<&Value> = card["path"]
+        .as_array()
+        .expect("path")
+        .iter()
+        .filter(|c| c["expected"] == true)
+        .collect();
+    assert!(expected.len() >= 3, "{card}");
+    for c in expected {
+        assert_eq!(c["done"], true, "{c}");
+        assert_eq!(c["before_first_change"], true, "{c}");
+    }
     let (code, out) = lab.stop();
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Lab scorecard"), "{out}");
     assert!(out.contains("Fault fixed: yes"), "{out}");
 }
 
