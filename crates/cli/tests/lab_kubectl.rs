@@ -235,14 +235,9 @@ fn service_selector_mismatch_found_and_fixed_with_kubectl() {
     .expect("write the diagnosis");
     let ack = lab.ok(&["create", "--raw", "/lab/v1/diagnose", "-f", "diagnosis.txt"]);
     assert!(ack.contains("\"recorded\":1"), "{ack}");
-    let hint: Value = serde_json::from_str(&lab.ok(&[
-        "create",
-        "--raw",
-        "/lab/v1/hint",
-        "-f",
-        "/dev/null",
-    ]))
-    .expect("hint JSON");
+    let hint: Value =
+        serde_json::from_str(&lab.ok(&["create", "--raw", "/lab/v1/hint", "-f", "/dev/null"]))
+            .expect("hint JSON");
     assert_eq!(hint["level"], 1, "{hint}");
     // A patch that does not fix it is taken, and the lab says why not.
     lab.ok(&["label", "pod", &pod, "checked=yes"]);

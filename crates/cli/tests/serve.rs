@@ -292,11 +292,8 @@ fn the_deploy_manifests_pass_kubeprep_check_without_findings() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 4, "{files:?}");
-    let mut args = vec!["check"];
-    for file in &files {
-        args.extend(["-f", file.as_str()]);
-    }
-    let run = kp.run(&args, b"");
+    // `-f deploy/` reads the same four files, as kubectl would.
+    let run = kp.run(&["check", "-f", dir.to_str().unwrap()], b"");
     run.assert_code(0);
     assert!(
         run.stdout.contains("0 errors, 0 warnings, 0 infos"),
@@ -326,4 +323,53 @@ fn the_deploy_manifests_pass_kubeprep_check_without_findings() {
     ] {
         assert!(all.contains(needle), "{needle}");
     }
+}
+
+#[test]
+fn a_config_file_sets_what_flags_do_and_flags_win() {
+    let kp = Kubeprep::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "addr: 127.0.0.1:0\nlog_formt: json\n").unwrap();
+    let run = kp.run(&["serve", "--config", bad.to_str().unwrap()], b"");
+    run.assert_code(2);
+    assert!(run.stderr.contains("bad.yaml:2:"), "{}", run.stderr);
+    assert!(run.stderr.contains("log_formt"), "{}", run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+
+    // The file asks for JSON logs and a body limit too small; the flag's
+    // limit wins, the file's log format holds.
+    let good = dir.path().join("serve.yaml");
+    std::fs::write(
+        &good,
+        "addr: 127.0.0.1:9\nlog_format: json\nbody_limit: 100\n",
+    )
+    .unwrap();
+    let run = kp.run(&["serve", "--config", good.to_str().unwrap()], b"");
+    run.assert_code(2);
+    assert!(run.stderr.contains("100 is too small"), "{}", run.stderr);
+    let mut served = serve(
+        &kp,
+        &["--config", good.to_str().unwrap(), "--body-limit", "4096"],
+    );
+    let page = http(
+        served.addr,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    std::process::Command::new("kill")
+        .args(["-TERM", &served.child.id().to_string()])
+        .status()
+        .expect("kill");
+    let mut log = String::new();
+    served
+        .child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("read the log");
+    let first = log.lines().next().expect("a log line");
+    let v: serde_json::Value = serde_json::from_str(first).expect("a JSON log line");
+    assert_eq!(v["message"], "listening", "{log}");
 }

@@ -921,3 +921,49 @@ fn back_off_resets_after_a_run_of_more_than_ten_minutes() {
     }
     assert_eq!(gaps, [0, 0, 0]);
 }
+
+/// A replaced Deployment keeps the candidate's annotations (kubectl's
+/// last-applied configuration among them) and the controller's revision.
+#[test]
+fn applied_deployment_annotations_replace_the_old_but_keep_the_revision() {
+    let mut w = World::new(Fault::OomKilled, 1);
+    w.advance(60_000);
+    let mut d = w
+        .deployments()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some("api"))
+        .expect("the api Deployment")
+        .clone();
+    let revision = d
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+        .cloned()
+        .expect("a revision annotation");
+    d.metadata.annotations = Some(BTreeMap::from([(
+        "kubectl.kubernetes.io/last-applied-configuration".to_string(),
+        "{}".to_string(),
+    )]));
+    w.apply(Change::Apply(Object::Deployment(Box::new(d))))
+        .unwrap();
+    let after = w
+        .deployments()
+        .iter()
+        .find(|d| d.metadata.name.as_deref() == Some("api"))
+        .unwrap()
+        .metadata
+        .annotations
+        .clone()
+        .unwrap_or_default();
+    assert_eq!(
+        after.get("kubectl.kubernetes.io/last-applied-configuration"),
+        Some(&"{}".to_string()),
+        "{after:?}"
+    );
+    assert_eq!(
+        after.get("deployment.kubernetes.io/revision"),
+        Some(&revision),
+        "{after:?}"
+    );
+}

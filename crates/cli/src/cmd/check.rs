@@ -22,7 +22,7 @@ use crate::Outcome;
 /// Flags.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Manifest files (YAML or JSON, several documents each; `-` reads stdin)
+    /// Manifest files (YAML or JSON, several documents each; a directory: its .yaml, .yml and .json files; `-` reads stdin)
     #[arg(
         short = 'f',
         long = "filename",
@@ -69,8 +69,9 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
     if a.files.is_empty() {
         bail!("no manifests given; name them with -f FILE");
     }
-    let mut texts = Vec::with_capacity(a.files.len());
-    for f in &a.files {
+    let files = super::manifests::expand(&a.files)?;
+    let mut texts = Vec::with_capacity(files.len());
+    for f in &files {
         texts.push((f.display().to_string(), super::manifests::read_text(f)?));
     }
     let requirements = match &scenario {

@@ -40,14 +40,46 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-/// Reads and parses every file, keeping every problem found.
+/// The files `-f` names: a directory stands for its `.yaml`, `.yml` and
+/// `.json` files, in name order, as `kubectl apply -f DIR` reads them (not
+/// its subdirectories).
+pub fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.as_os_str() != "-" && f.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(f)
+                .with_context(|| format!("cannot read the directory {}", f.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+                })
+                .collect();
+            if found.is_empty() {
+                bail!(
+                    "{} has no .yaml, .yml or .json files; name manifest files with -f FILE",
+                    f.display()
+                );
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads and parses every file (a directory: its manifest files), keeping
+/// every problem found.
 pub fn load(files: &[PathBuf]) -> Result<Parsed> {
     if files.is_empty() {
         bail!("no manifests given; name them with -f FILE");
     }
     let mut all = Parsed::default();
-    for f in files {
-        let text = read_text(f)?;
+    for f in expand(files)? {
+        let text = read_text(&f)?;
         all.extend(manifest::parse_str(&f.display().to_string(), &text));
     }
     Ok(all)
@@ -75,6 +107,26 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().expect("temp file");
         std::io::Write::write_all(&mut f, bytes).expect("write");
         f
+    }
+
+    #[test]
+    fn a_directory_stands_for_its_manifest_files_in_name_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["b.yaml", "a.yml", "c.json", "notes.txt"] {
+            std::fs::write(dir.path().join(name), "").expect("write");
+        }
+        std::fs::create_dir(dir.path().join("sub.yaml")).expect("mkdir");
+        let files = expand(&[dir.path().to_path_buf()]).expect("expand");
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.yml", "b.yaml", "c.json"]);
+        let empty = tempfile::tempdir().expect("tempdir");
+        let err = expand(&[empty.path().to_path_buf()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no .yaml"), "{err}");
     }
 
     #[test]

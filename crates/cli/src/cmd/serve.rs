@@ -16,40 +16,95 @@ use crate::{term, Outcome};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address to listen on (port 0 picks a free port)
-    #[arg(
-        long,
-        env = "KUBEPREP_ADDR",
-        default_value = "127.0.0.1:8080",
-        value_name = "HOST:PORT"
-    )]
-    addr: SocketAddr,
+    /// A YAML file with any of these settings (keys as the flags: addr,
+    /// database_url, secure_cookies, log_format, body_limit, login_rate);
+    /// flags and environment variables override it
+    #[arg(long, env = "KUBEPREP_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080]
+    #[arg(long, env = "KUBEPREP_ADDR", value_name = "HOST:PORT")]
+    addr: Option<SocketAddr>,
     /// Database: a postgres:// URL or a SQLite file [default: --db, i.e. the CLI's SQLite file]
     #[arg(long, env = "DATABASE_URL", value_name = "URL")]
     database_url: Option<String>,
     /// Mark cookies Secure (set it when a proxy terminates HTTPS without sending X-Forwarded-Proto)
     #[arg(long, env = "KUBEPREP_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Log format on stderr
-    #[arg(long, env = "KUBEPREP_LOG_FORMAT", value_enum, default_value = "text")]
-    log_format: LogFormat,
-    /// Largest request body in bytes; larger requests get 413
-    #[arg(long, env = "KUBEPREP_BODY_LIMIT", default_value_t = 64 * 1024, value_name = "BYTES")]
-    body_limit: usize,
-    /// Sign-in attempts allowed per minute for one address and e-mail
-    #[arg(
-        long,
-        env = "KUBEPREP_LOGIN_RATE",
-        default_value_t = 5,
-        value_name = "N"
-    )]
-    login_rate: u32,
+    /// Log format on stderr [default: text]
+    #[arg(long, env = "KUBEPREP_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+    /// Largest request body in bytes; larger requests get 413 [default: 65536]
+    #[arg(long, env = "KUBEPREP_BODY_LIMIT", value_name = "BYTES")]
+    body_limit: Option<usize>,
+    /// Sign-in attempts allowed per minute for one address and e-mail [default: 5]
+    #[arg(long, env = "KUBEPREP_LOGIN_RATE", value_name = "N")]
+    login_rate: Option<u32>,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy)]
+#[derive(clap::ValueEnum, serde::Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
 enum LogFormat {
     Text,
     Json,
+}
+
+/// The settings a `--config` file may hold; each is overridden by its flag.
+#[derive(serde::Deserialize, Default, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<SocketAddr>,
+    database_url: Option<String>,
+    secure_cookies: Option<bool>,
+    log_format: Option<LogFormat>,
+    body_limit: Option<usize>,
+    login_rate: Option<u32>,
+}
+
+/// Reads a `--config` file; errors name the file, line and setting.
+fn read_config(path: &std::path::Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    serde_norway::from_str(&text).map_err(|e| {
+        let at = e
+            .location()
+            .map(|l| format!(":{}", l.line()))
+            .unwrap_or_default();
+        anyhow::anyhow!(
+            "{}{at}: {e}; the settings are addr, database_url, secure_cookies, log_format (text|json), body_limit, login_rate",
+            path.display()
+        )
+    })
+}
+
+/// The flags over the config file over the defaults.
+struct Settings {
+    addr: SocketAddr,
+    database_url: Option<String>,
+    secure_cookies: bool,
+    log_format: LogFormat,
+    body_limit: usize,
+    login_rate: u32,
+}
+
+fn settings(a: Args) -> Result<Settings> {
+    let file = match &a.config {
+        Some(path) => read_config(path)?,
+        None => FileConfig::default(),
+    };
+    Ok(Settings {
+        addr: a
+            .addr
+            .or(file.addr)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        database_url: a.database_url.or(file.database_url),
+        secure_cookies: a.secure_cookies || file.secure_cookies.unwrap_or(false),
+        log_format: a.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+        body_limit: a.body_limit.or(file.body_limit).unwrap_or(64 * 1024),
+        login_rate: a.login_rate.or(file.login_rate).unwrap_or(5),
+    })
 }
 
 /// The database location of the server: `--database-url`, else the CLI's.
@@ -66,6 +121,7 @@ pub fn location(g: &Global, url: Option<&str>) -> Result<PathBuf> {
 }
 
 pub fn run(g: &Global, a: Args) -> Result<Outcome> {
+    let a = settings(a)?;
     if a.body_limit < 1024 {
         anyhow::bail!(
             "--body-limit {} is too small to send an answer; use at least 1024",

@@ -557,7 +557,16 @@ impl World {
                     let changed = old.spec.as_ref().map(|s| &s.template) != Some(&spec.template)
                         || old.spec.as_ref().and_then(|s| s.replicas) != spec.replicas;
                     d.metadata.generation = Some(old.metadata.generation.unwrap_or(1) + i64::from(changed));
-                    d.metadata.annotations = old.metadata.annotations.clone();
+                    // The candidate's annotations (kubectl's last-applied
+                    // configuration among them) replace the old ones; those
+                    // the deployment controller keeps stay unless given.
+                    let mut annotations = d.metadata.annotations.take().unwrap_or_default();
+                    for (k, v) in old.metadata.annotations.iter().flatten() {
+                        if k.starts_with("deployment.kubernetes.io/") {
+                            annotations.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    d.metadata.annotations = (!annotations.is_empty()).then_some(annotations);
                     d.status = old.status.clone();
                 } else {
                     d.metadata.generation = Some(1);
