@@ -298,6 +298,17 @@ impl World {
             w.services[s].metadata.uid = Some(uid);
             w.services[s].metadata.creation_timestamp = Some(time(-WARM_UP_MS));
         }
+        // Configuration came with the databases.
+        let made = || Some(time(-WARM_UP_MS));
+        w.config_maps
+            .iter_mut()
+            .for_each(|c| c.metadata.creation_timestamp = made());
+        w.secrets
+            .iter_mut()
+            .for_each(|c| c.metadata.creation_timestamp = made());
+        w.network_policies
+            .iter_mut()
+            .for_each(|c| c.metadata.creation_timestamp = made());
         w.reconcile();
         w.advance(WARM_UP_MS);
         let mut api = api;

@@ -54,15 +54,30 @@ pub enum Scenario {
     Crashloop(Args),
 }
 
+/// Which lab world: the flags `lab start` and `lab serve` share.
+#[derive(clap::Args)]
+pub struct WorldChoice {
+    /// The fault to inject (default: the seed picks one)
+    #[arg(long, value_name = "ID")]
+    pub fault: Option<String>,
+    /// The world's seed (default: random)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl WorldChoice {
+    /// The seed and the fault chosen (a random seed when none was given).
+    pub fn resolve(&self) -> Result<(u64, Fault)> {
+        let seed = self.seed.unwrap_or_else(random_seed);
+        Ok((seed, choose_fault(self.fault.as_deref(), seed)?))
+    }
+}
+
 /// Flags of `lab start crashloop`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The fault to inject (default: a random one)
-    #[arg(long, value_name = "ID")]
-    fault: Option<String>,
-    /// The world's seed (default: random)
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
+    #[command(flatten)]
+    world: WorldChoice,
     /// The scorecard at the end: text, or one JSON document on stdout (the shell's own output then goes to stderr)
     #[arg(long, short = 'o', value_enum, default_value_t)]
     output: Output,
@@ -288,8 +303,7 @@ pub fn run(g: &Global, c: Command) -> Result<Outcome> {
         Command::Start(Scenario::Crashloop(a)) => a,
         Command::Serve(s) => return serve::run(g, s),
     };
-    let seed = a.seed.unwrap_or_else(random_seed);
-    let fault = choose_fault(a.fault.as_deref(), seed)?;
+    let (seed, fault) = a.world.resolve()?;
     let pack = g.load_pack()?;
     let grader = Grader::new(&pack)?;
     let mut lab = Lab::new(&pack, &grader, fault, seed)?;

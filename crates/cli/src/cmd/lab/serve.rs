@@ -34,12 +34,8 @@ pub enum Scenario {
 /// Flags of `lab serve crashloop`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The fault to inject (default: a random one)
-    #[arg(long, value_name = "ID")]
-    fault: Option<String>,
-    /// The world's seed (default: random)
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
+    #[command(flatten)]
+    world: super::WorldChoice,
     /// The port on 127.0.0.1 (0: any free port)
     #[arg(long, value_name = "P", default_value_t = 0)]
     port: u16,
@@ -61,8 +57,7 @@ pub fn run(g: &Global, s: Scenario) -> Result<Outcome> {
             a.time_scale
         );
     }
-    let seed = a.seed.unwrap_or_else(super::random_seed);
-    let fault = super::choose_fault(a.fault.as_deref(), seed)?;
+    let (seed, fault) = a.world.resolve()?;
     // The pack and grader live as long as the server: the scoring session
     // inside the shared state borrows them.
     let pack: &'static Pack = Box::leak(Box::new(g.load_pack()?));
@@ -102,7 +97,7 @@ pub fn run(g: &Global, s: Scenario) -> Result<Outcome> {
             listener,
             router(lab.clone()),
             &cert,
-            shutdown_signal(),
+            kubeprep_server::web::ops::shutdown_signal(),
         ))
         .context("serving the lab API")?;
     // Watches may still hold the runtime; they end with it.
@@ -132,28 +127,6 @@ You are scored on the diagnosis, the fix and the path: look before you change.
   kubectl create --raw /lab/v1/hint -f /dev/null            the next hint
   echo 'ROOT CAUSE' | kubectl create --raw /lab/v1/diagnose -f -
 ";
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-}
 
 /// A kubeconfig this command did not write is never overwritten.
 fn refuse_foreign_kubeconfig(path: &Path) -> Result<()> {

@@ -1176,54 +1176,52 @@ fn network_policy(world: &World, name: &str) -> String {
                 }
             }
         };
-    if ingress_on {
-        o += "  Allowing ingress traffic:\n";
-        match spec.ingress.as_deref() {
+    // One printer for both directions: (ports, peers) per rule.
+    type Rule<'a> = (
+        &'a Option<Vec<k8s_openapi::api::networking::v1::NetworkPolicyPort>>,
+        Option<&'a [k8s_openapi::api::networking::v1::NetworkPolicyPeer]>,
+    );
+    let direction = |o: &mut String, on: bool, dir: &str, word: &str, rules: Option<Vec<Rule>>| {
+        if !on {
+            *o += &format!("  Not affecting {dir} traffic\n");
+            return;
+        }
+        *o += &format!("  Allowing {dir} traffic:\n");
+        match rules.as_deref() {
             None | Some([]) => {
-                o += "    <none> (Selected pods are isolated for ingress connectivity)\n"
+                *o += &format!("    <none> (Selected pods are isolated for {dir} connectivity)\n")
             }
             Some(rules) => {
-                for (i, r) in rules.iter().enumerate() {
-                    ports(&mut o, &r.ports);
-                    match r.from.as_deref() {
+                for (i, (rule_ports, peers)) in rules.iter().enumerate() {
+                    ports(o, rule_ports);
+                    match peers {
                         None | Some([]) => {
-                            o += "    From: <any> (traffic not restricted by source)\n"
+                            let what = if word == "From" {
+                                "source"
+                            } else {
+                                "destination"
+                            };
+                            *o += &format!("    {word}: <any> (traffic not restricted by {what})\n")
                         }
-                        Some(from) => from.iter().for_each(|p| peer(&mut o, "From", p)),
+                        Some(ps) => ps.iter().for_each(|p| peer(o, word, p)),
                     }
                     if i + 1 < rules.len() {
-                        o += "    ----------\n";
+                        *o += "    ----------\n";
                     }
                 }
             }
         }
-    } else {
-        o += "  Not affecting ingress traffic\n";
-    }
-    if egress_on {
-        o += "  Allowing egress traffic:\n";
-        match spec.egress.as_deref() {
-            None | Some([]) => {
-                o += "    <none> (Selected pods are isolated for egress connectivity)\n"
-            }
-            Some(rules) => {
-                for (i, r) in rules.iter().enumerate() {
-                    ports(&mut o, &r.ports);
-                    match r.to.as_deref() {
-                        None | Some([]) => {
-                            o += "    To: <any> (traffic not restricted by destination)\n"
-                        }
-                        Some(to) => to.iter().for_each(|p| peer(&mut o, "To", p)),
-                    }
-                    if i + 1 < rules.len() {
-                        o += "    ----------\n";
-                    }
-                }
-            }
-        }
-    } else {
-        o += "  Not affecting egress traffic\n";
-    }
+    };
+    let ingress: Option<Vec<Rule>> = spec
+        .ingress
+        .as_ref()
+        .map(|rs| rs.iter().map(|r| (&r.ports, r.from.as_deref())).collect());
+    let egress: Option<Vec<Rule>> = spec
+        .egress
+        .as_ref()
+        .map(|rs| rs.iter().map(|r| (&r.ports, r.to.as_deref())).collect());
+    direction(&mut o, ingress_on, "ingress", "From", ingress);
+    direction(&mut o, egress_on, "egress", "To", egress);
     let shown = if types.is_empty() {
         "<none>".to_string()
     } else {
