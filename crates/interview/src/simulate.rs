@@ -74,7 +74,9 @@ pub(crate) fn run(pack: &Pack, question: &str, yaml: &str) -> (Verdict, Vec<Proo
         .filter(|f| f.severity == Severity::Error)
         .map(|f| {
             let what = match &f.path {
-                Some(p) if f.id.starts_with("manifest.") => format!("{p}: {}", f.message),
+                Some(p) if f.id.starts_with("manifest.") && !f.message.contains(p.as_str()) => {
+                    format!("{p}: {}", f.message)
+                }
                 _ => f.message.clone(),
             };
             if f.object.is_empty() {
@@ -97,11 +99,23 @@ pub(crate) fn run(pack: &Pack, question: &str, yaml: &str) -> (Verdict, Vec<Proo
         .problems
         .iter()
         .any(|p| matches!(p.kind, ProblemKind::Syntax | ProblemKind::UnknownKind));
+    if parsed.documents.is_empty() && !parsed.skipped.is_empty() {
+        let mut kinds: Vec<&str> = parsed.skipped.iter().map(|k| k.kind.as_str()).collect();
+        kinds.dedup();
+        verdict.notes.push(format!(
+            "I read it, but the simulated cluster does not model {} objects, so there is nothing to run.",
+            kinds.join(" or ")
+        ));
+    }
     let Some(scenario) = scenario else {
         return (verdict, Vec::new());
     };
     if unreadable || parsed.documents.is_empty() {
-        verdict.not_run = Some("the manifest could not be read".to_string());
+        verdict.not_run = Some(if !unreadable && !parsed.skipped.is_empty() {
+            "it holds no object the simulated cluster models".to_string()
+        } else {
+            "the manifest could not be read".to_string()
+        });
         return (verdict, Vec::new());
     }
     let run = match check::scenario::run(scenario, &parsed) {
@@ -168,9 +182,10 @@ impl Verdict {
                     parts.push("What would you change?".to_string());
                 }
             }
-            (None, _) if self.problems.is_empty() => {
-                parts.push("Your manifest reads cleanly; there is no scenario to run it against for this question.".to_string())
-            }
+            (None, _) if self.problems.is_empty() => match self.notes.first() {
+                Some(note) => parts.push(note.clone()),
+                None => parts.push("Your manifest reads cleanly; there is no scenario to run it against for this question.".to_string()),
+            },
             (None, _) => {}
         }
         parts.join(" ")
@@ -198,6 +213,21 @@ mod tests {
             .expect("configuration")
             .yaml
             .clone()
+    }
+
+    #[test]
+    fn a_manifest_of_kinds_the_cluster_does_not_model_says_so() {
+        let pack = pack();
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n";
+        let (v, _) = run(&pack, "pod-basics", pod);
+        let said = v.reaction();
+        assert!(said.contains("does not model Pod objects"), "{said}");
+        assert!(!said.contains("reads cleanly"), "{said}");
+        let (v, _) = run(&pack, "rollout-zero-downtime", pod);
+        assert_eq!(
+            v.not_run.as_deref(),
+            Some("it holds no object the simulated cluster models")
+        );
     }
 
     #[test]

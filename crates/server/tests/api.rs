@@ -213,3 +213,43 @@ async fn the_openapi_document_describes_every_api_route() {
     server.stop().await;
     db.finish().await;
 }
+
+/// A manifest sent beside an answer runs on the simulated cluster, and the
+/// interviewer's reply carries the simulator's verdict (here: the API
+/// server's refusal of a misspelt field, with the suggestion).
+#[tokio::test]
+async fn a_manifest_beside_an_answer_gets_the_simulators_verdict() {
+    for db in Db::all().await {
+        let name = db.name;
+        let server = Server::start(db.store.clone(), Config::default()).await;
+        server.user("c@example.com", Role::Candidate).await;
+        let api = Api {
+            http: reqwest::Client::new(),
+            base: server.base.clone(),
+            token: token(&server.signed_in("c@example.com").await).await,
+        };
+        let (status, started) = api.call("POST", "/api/v1/sessions", None).await;
+        assert_eq!(status, StatusCode::CREATED, "{name}");
+        let id = started["id"].as_str().unwrap().to_owned();
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        readynessProbe:\n          httpGet: {path: /, port: 80}\n";
+        let (status, after) = api
+            .call(
+                "POST",
+                &format!("/api/v1/sessions/{id}/events"),
+                Some(json!({
+                    "action": "answer",
+                    "text": "A Pod is the smallest unit Kubernetes schedules: containers sharing a network namespace and volumes.",
+                    "yaml": yaml,
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {after}");
+        let transcript = after["transcript"].to_string();
+        assert!(
+            transcript.contains("the API server would not take this")
+                && transcript
+                    .contains("unknown field \\\"spec.template.spec.containers[0].readynessProbe"),
+            "{name}: the reply names the misspelt field: {transcript}"
+        );
+    }
+}
