@@ -602,3 +602,32 @@ async fn two_replicas_on_one_database_serve_the_same_interview_in_turn() {
         db.finish().await;
     }
 }
+
+/// What the interviewer says outside the conversation (here "No more hints"
+/// after the fourth) shows once on the page after the redirect.
+#[tokio::test]
+async fn an_actions_notice_shows_once_after_the_redirect() {
+    for db in Db::all().await {
+        let name = db.name;
+        let server = Server::start(db.store.clone(), Config::default()).await;
+        server.user("n@example.com", Role::Candidate).await;
+        let candidate = server.signed_in("n@example.com").await;
+        let id = candidate.start_interview().await;
+        for _ in 0..4 {
+            let response = candidate
+                .post_csrf(&format!("/s/{id}/act"), &[("action", "hint")])
+                .await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+        }
+        let (_, page) = candidate.text(&format!("/s/{id}")).await;
+        assert!(!page.contains("No more hints"), "{name}: not yet");
+        let response = candidate
+            .post_csrf(&format!("/s/{id}/act"), &[("action", "hint")])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+        let (_, page) = candidate.text(&format!("/s/{id}")).await;
+        assert!(page.contains("No more hints"), "{name}: {page}");
+        let (_, page) = candidate.text(&format!("/s/{id}")).await;
+        assert!(!page.contains("No more hints"), "{name}: shown once");
+    }
+}

@@ -316,6 +316,7 @@ pub async fn interview_page(
     AxState(state): AxState<State>,
     viewer: Viewer,
     Path(id): Path<String>,
+    jar: CookieJar,
 ) -> WebResult<Response> {
     let id = SessionId(id);
     if session::access(&state, &viewer.user, &id).await? == Access::Reviewer {
@@ -326,6 +327,12 @@ pub async fn interview_page(
         session::keep(&state, &id, engine);
         return Ok(Redirect::to(&format!("/s/{id}/scorecard")).into_response());
     }
+    // The notice of the last action (e.g. "No more hints"), carried over
+    // the redirect in a short-lived cookie and shown once.
+    let notice = jar
+        .get(NOTICE_COOKIE)
+        .and_then(|c| hex::decode(c.value()).ok())
+        .and_then(|b| String::from_utf8(b).ok());
     let page = view::interview(
         &viewer,
         &InterviewView {
@@ -333,12 +340,19 @@ pub async fn interview_page(
             transcript: engine.transcript(),
             status: engine.status(now_ms()),
             paused: engine.is_paused(),
-            notice: None,
+            notice: notice.as_deref(),
         },
     );
     session::keep(&state, &id, engine);
-    Ok(page.into_response())
+    let jar = jar.remove(axum_extra::extract::cookie::Cookie::build(NOTICE_COOKIE).path("/"));
+    Ok((jar, page).into_response())
 }
+
+/// Carries an action's notice over the redirect to the interview page.
+const NOTICE_COOKIE: &str = "kp_notice";
+
+/// Notices longer than this are cut (a cookie is small).
+const MAX_NOTICE_BYTES: usize = 1000;
 
 /// The interview form: one of the buttons, and the answer fields.
 #[derive(Deserialize)]
@@ -356,6 +370,8 @@ pub async fn act(
     AxState(state): AxState<State>,
     viewer: Viewer,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    jar: CookieJar,
     Form(form): Form<ActForm>,
 ) -> WebResult<Response> {
     viewer.check_csrf(&form.csrf)?;
@@ -377,7 +393,27 @@ pub async fn act(
     if finished {
         return Ok(Redirect::to(&scorecard).into_response());
     }
-    Ok(Redirect::to(&format!("/s/{id}")).into_response())
+    let mut notice = outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Notice(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if notice.is_empty() {
+        return Ok(Redirect::to(&format!("/s/{id}")).into_response());
+    }
+    if notice.len() > MAX_NOTICE_BYTES {
+        let mut cut = MAX_NOTICE_BYTES;
+        while !notice.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        notice.truncate(cut);
+    }
+    let secure = auth::is_secure(&state, &headers);
+    let jar = jar.add(auth::cookie(NOTICE_COOKIE, hex::encode(notice), secure, 60));
+    Ok((jar, Redirect::to(&format!("/s/{id}"))).into_response())
 }
 
 /// What a scorecard page needs, after the access check.
