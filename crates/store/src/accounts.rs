@@ -623,6 +623,15 @@ impl AnyStore {
         .map(|_| ())
         .map_err(db("creating a login session"))?
         });
+        // Each sign-in also clears the login sessions that have expired.
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM web_sessions WHERE expires_at_ms <= $1")
+                .bind(now_ms)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(db("clearing expired login sessions"))?
+        });
         Ok(())
     }
 

@@ -448,6 +448,19 @@ async fn login_sessions_expire_and_api_tokens_name_their_user() {
             store.web_session("h2", 10).await.unwrap().is_some(),
             "{name}"
         );
+        // The next sign-in clears the sessions that have expired by then.
+        store
+            .create_web_session("h3", u.id, "csrf3", 60, 200)
+            .await
+            .unwrap();
+        assert!(
+            store.web_session("h2", 10).await.unwrap().is_none(),
+            "{name}: expired rows are gone"
+        );
+        assert!(
+            store.web_session("h3", 60).await.unwrap().is_some(),
+            "{name}"
+        );
 
         store.create_api_token("t1", u.id, "ci", 0).await.unwrap();
         assert_eq!(
