@@ -99,6 +99,18 @@ pub fn rfc1123z(t: Option<&Time>) -> String {
 }
 
 /// `printLabelsMultiline`: `Title:\tk=v`, then `\tk=v` per further label.
+/// The lines every describer starts with: name, namespace, labels, annotations.
+fn head(
+    o: &mut String,
+    name: &str,
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) {
+    *o += &format!("Name:\t{name}\n");
+    *o += "Namespace:\tdefault\n";
+    labels(o, "Labels", meta.labels.as_ref());
+    annotations(o, "Annotations", meta.annotations.as_ref());
+}
+
 pub fn labels(o: &mut String, title: &str, labels: Option<&BTreeMap<String, String>>) {
     *o += &format!("{title}:\t");
     match labels.filter(|l| !l.is_empty()) {
@@ -942,10 +954,7 @@ fn service(world: &World, name: &str) -> String {
         .into_iter()
         .find(|e| e.metadata.name.as_deref() == Some(name));
     let mut o = String::new();
-    o += &format!("Name:\t{name}\n");
-    o += "Namespace:\tdefault\n";
-    labels(&mut o, "Labels", s.metadata.labels.as_ref());
-    annotations(&mut o, "Annotations", s.metadata.annotations.as_ref());
+    head(&mut o, name, &s.metadata);
     o += &format!("Selector:\t{}\n", format_labels(spec.selector.as_ref()));
     o += &format!("Type:\t{}\n", spec.type_.as_deref().unwrap_or("ClusterIP"));
     if let Some(p) = &spec.ip_family_policy {
@@ -1024,10 +1033,7 @@ fn endpoints(world: &World, name: &str) -> String {
     };
     let now = world.now().timestamp_millis();
     let mut o = String::new();
-    o += &format!("Name:\t{name}\n");
-    o += "Namespace:\tdefault\n";
-    labels(&mut o, "Labels", e.metadata.labels.as_ref());
-    annotations(&mut o, "Annotations", e.metadata.annotations.as_ref());
+    head(&mut o, name, &e.metadata);
     o += "Subsets:\n";
     for s in e.subsets.iter().flatten() {
         let ips = |a: &Option<Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
@@ -1066,10 +1072,7 @@ fn config_map(world: &World, name: &str) -> String {
     };
     let now = world.now().timestamp_millis();
     let mut o = String::new();
-    o += &format!("Name:\t{name}\n");
-    o += "Namespace:\tdefault\n";
-    labels(&mut o, "Labels", c.metadata.labels.as_ref());
-    annotations(&mut o, "Annotations", c.metadata.annotations.as_ref());
+    head(&mut o, name, &c.metadata);
     o += "\nData\n====\n";
     for (k, v) in c.data.iter().flatten() {
         o += &format!("{k}:\n----\n{v}\n\n");
@@ -1091,10 +1094,7 @@ fn secret(world: &World, name: &str) -> String {
         return String::new();
     };
     let mut o = String::new();
-    o += &format!("Name:\t{name}\n");
-    o += "Namespace:\tdefault\n";
-    labels(&mut o, "Labels", s.metadata.labels.as_ref());
-    annotations(&mut o, "Annotations", s.metadata.annotations.as_ref());
+    head(&mut o, name, &s.metadata);
     o += &format!("\nType:\t{}\n", s.type_.as_deref().unwrap_or("Opaque"));
     o += "\nData\n====\n";
     // Sizes only: describe never prints a Secret's values.
