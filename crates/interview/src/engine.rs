@@ -840,42 +840,31 @@ impl<'a> Interview<'a> {
         let lab = pack
             .lab_for_question(&q.id)
             .filter(|_| self.hands_on && self.lab_card.is_none());
+        // Hands-on: the question is taken as its lab, introduced by the lab.
+        let mut lab_intro = None;
         if let Some(lab) = lab {
             let seed = self.session.as_ref().map_or(0, |s| s.seed);
-            let fault = kubeprep_sim::lab::Fault::ALL
-                [(seed % kubeprep_sim::lab::Fault::ALL.len() as u64) as usize];
+            let fault = kubeprep_sim::lab::Fault::for_seed(seed);
             if let Some(session) = LabSession::new(pack, self.grader, &lab.id, fault.id(), seed) {
                 self.lab = Some((session, Vec::new()));
-                let text = lab.intro.trim().to_string();
-                self.records.push(QuestionRecord::new(
-                    q.id.clone(),
-                    kind,
-                    text.clone(),
-                    self.phase,
-                    self.clock.total_ms,
-                ));
-                self.current = Some(self.records.len() - 1);
-                self.turn(Speaker::Interviewer, TurnKind::Question, &text, Some(&q.id));
-                out.push(Output::Ask(Prompt {
-                    question_id: q.id.clone(),
-                    kind,
-                    text,
-                    phase_title: phase.title.clone(),
-                }));
-                return;
+                lab_intro = Some(lab.intro.trim().to_string());
             }
         }
-        let mut text = voice::without_praise(q.text.trim()).to_string();
-        if self.challenge == Challenge::Hard {
-            if let Some(c) = q
-                .constraint
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-            {
-                text = format!("{text} {c}");
+        let text = match lab_intro {
+            Some(intro) => intro,
+            None => {
+                let text = voice::without_praise(q.text.trim()).to_string();
+                match q
+                    .constraint
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty() && self.challenge == Challenge::Hard)
+                {
+                    Some(c) => format!("{text} {c}"),
+                    None => text,
+                }
             }
-        }
+        };
         self.records.push(QuestionRecord::new(
             q.id.clone(),
             kind,

@@ -32,6 +32,11 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// The fault a seed picks when none is named: the same seed, the same fault.
+    pub fn for_seed(seed: u64) -> Fault {
+        Fault::ALL[(seed % Fault::ALL.len() as u64) as usize]
+    }
+
     /// Every fault, in catalog order.
     pub const ALL: [Fault; 10] = [
         Fault::ServiceSelectorMismatch,

@@ -97,7 +97,7 @@ pub fn choose_fault(fault: Option<&str>, seed: u64) -> Result<Fault> {
                 ids.join(", ")
             )
         }),
-        None => Ok(Fault::ALL[(seed % Fault::ALL.len() as u64) as usize]),
+        None => Ok(Fault::for_seed(seed)),
     }
 }
 
