@@ -53,43 +53,8 @@ pub(crate) fn embedded() -> Result<Pack, PackErrors> {
             f.contents_utf8().unwrap_or_default().to_string(),
         ));
     }
-    if let Some(dir) = KUBERNETES.get_dir("questions") {
-        let mut qs: Vec<_> = dir
-            .files()
-            .filter(|f| {
-                f.path()
-                    .extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml")
-            })
-            .map(|f| {
-                (
-                    f.path().to_string_lossy().into_owned(),
-                    f.contents_utf8().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        qs.sort();
-        files.extend(qs);
-    }
-    let mut scenarios: Vec<(String, String)> = KUBERNETES
-        .get_dir("scenarios")
-        .map(|dir| {
-            dir.files()
-                .filter(|f| {
-                    f.path()
-                        .extension()
-                        .is_some_and(|e| e == "yaml" || e == "yml")
-                })
-                .map(|f| {
-                    (
-                        f.path().to_string_lossy().into_owned(),
-                        f.contents_utf8().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    scenarios.sort();
+    files.extend(embedded_dir("questions"));
+    let scenarios = embedded_dir("scenarios");
     let labs = embedded_dir("labs");
     parse(Sources {
         files,
