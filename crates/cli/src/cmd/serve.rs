@@ -17,7 +17,8 @@ use crate::{term, Outcome};
 #[derive(clap::Args)]
 pub struct Args {
     /// A YAML file with any of these settings (keys as the flags: addr,
-    /// database_url, secure_cookies, log_format, body_limit, login_rate);
+    /// database_url, secure_cookies, log_format, body_limit, login_rate,
+    /// behind_proxy);
     /// flags and environment variables override it
     #[arg(long, env = "KUBEPREP_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -39,6 +40,9 @@ pub struct Args {
     /// Sign-in attempts allowed per minute for one address and e-mail [default: 5]
     #[arg(long, env = "KUBEPREP_LOGIN_RATE", value_name = "N")]
     login_rate: Option<u32>,
+    /// Behind a reverse proxy that appends the client's address to X-Forwarded-For: rate-limit on that address
+    #[arg(long, env = "KUBEPREP_BEHIND_PROXY")]
+    behind_proxy: bool,
 }
 
 #[derive(clap::ValueEnum, serde::Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
@@ -58,6 +62,7 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     body_limit: Option<usize>,
     login_rate: Option<u32>,
+    behind_proxy: Option<bool>,
 }
 
 /// Reads a `--config` file; errors name the file, line and setting.
@@ -73,7 +78,7 @@ fn read_config(path: &std::path::Path) -> Result<FileConfig> {
             .map(|l| format!(":{}", l.line()))
             .unwrap_or_default();
         anyhow::anyhow!(
-            "{}{at}: {e}; the settings are addr, database_url, secure_cookies, log_format (text|json), body_limit, login_rate",
+            "{}{at}: {e}; the settings are addr, database_url, secure_cookies, log_format (text|json), body_limit, login_rate, behind_proxy",
             path.display()
         )
     })
@@ -87,6 +92,7 @@ struct Settings {
     log_format: LogFormat,
     body_limit: usize,
     login_rate: u32,
+    behind_proxy: bool,
 }
 
 fn settings(a: Args) -> Result<Settings> {
@@ -104,6 +110,7 @@ fn settings(a: Args) -> Result<Settings> {
         log_format: a.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
         body_limit: a.body_limit.or(file.body_limit).unwrap_or(64 * 1024),
         login_rate: a.login_rate.or(file.login_rate).unwrap_or(5),
+        behind_proxy: a.behind_proxy || file.behind_proxy.unwrap_or(false),
     })
 }
 
@@ -147,6 +154,7 @@ pub fn run(g: &Global, a: Args) -> Result<Outcome> {
             secure_cookies: a.secure_cookies,
             body_limit: a.body_limit,
             login_attempts_per_minute: a.login_rate,
+            behind_proxy: a.behind_proxy,
             ..web::Config::default()
         };
         let state = web::AppState::new(store.clone(), pack, config)?;

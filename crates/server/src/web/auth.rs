@@ -107,6 +107,27 @@ pub fn is_secure(state: &State, headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
+/// The client's address: the connecting peer, or, `behind_proxy`, the
+/// address the proxy appended last to `X-Forwarded-For` (the rightmost
+/// entry; those before it come from the client and can be forged).
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    behind_proxy: bool,
+) -> std::net::IpAddr {
+    if !behind_proxy {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|ip| ip.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
 /// A cookie with the attributes every cookie of ours has: HttpOnly,
 /// SameSite=Lax, path `/`, and Secure over HTTPS.
 pub fn cookie(name: &'static str, value: String, secure: bool, max_age_s: i64) -> Cookie<'static> {
@@ -229,6 +250,29 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_is_the_proxys_last_entry_only_behind_a_proxy() {
+        let peer: std::net::IpAddr = "10.0.0.9".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        assert_eq!(client_ip(peer, &headers, true), peer, "no header");
+        headers.append("x-forwarded-for", "1.1.1.1, 203.0.113.7".parse().unwrap());
+        assert_eq!(client_ip(peer, &headers, false), peer, "not trusted");
+        assert_eq!(
+            client_ip(peer, &headers, true),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap(),
+            "the rightmost entry, which the proxy wrote"
+        );
+        headers.append("x-forwarded-for", "198.51.100.2".parse().unwrap());
+        assert_eq!(
+            client_ip(peer, &headers, true),
+            "198.51.100.2".parse::<std::net::IpAddr>().unwrap(),
+            "the last of several headers"
+        );
+        let mut junk = HeaderMap::new();
+        junk.append("x-forwarded-for", "not-an-ip".parse().unwrap());
+        assert_eq!(client_ip(peer, &junk, true), peer, "unreadable: the peer");
+    }
 
     #[test]
     fn tokens_are_long_random_and_hashed_differently() {

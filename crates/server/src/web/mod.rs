@@ -48,6 +48,9 @@ pub struct Config {
     pub body_limit: usize,
     /// Login attempts allowed per minute for one address and e-mail.
     pub login_attempts_per_minute: u32,
+    /// Behind a reverse proxy that appends the client's address to
+    /// `X-Forwarded-For`: rate limits key on that address, not the proxy's.
+    pub behind_proxy: bool,
     /// How long a login lasts.
     pub session_hours: i64,
     /// How long an invite link works.
@@ -60,6 +63,7 @@ impl Default for Config {
             secure_cookies: false,
             body_limit: 64 * 1024,
             login_attempts_per_minute: 5,
+            behind_proxy: false,
             session_hours: 12,
             invite_days: 7,
         }

@@ -142,12 +142,10 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> WebResult<Response> {
     check_prelogin_csrf(&jar, &form.csrf)?;
-    if !state
-        .login_limiter
-        .allow(&peer.ip().to_string(), &form.email)
-    {
+    let client = auth::client_ip(peer.ip(), &headers, state.config.behind_proxy);
+    if !state.login_limiter.allow(&client.to_string(), &form.email) {
         state.metrics.count_login(LoginResult::Limited);
-        tracing::warn!(ip = %peer.ip(), "sign-in rate limit reached");
+        tracing::warn!(ip = %client, "sign-in rate limit reached");
         return Err(WebError::TooMany);
     }
     let user = state.store.user_by_email(&form.email).await?;
