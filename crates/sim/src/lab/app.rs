@@ -558,13 +558,17 @@ pub(crate) fn api_run(
             env.get("NODE_ENV").map_or("development", String::as_str)
         ),
     );
+    // The app exits 1 at the first thing it cannot do, logging why at `at`.
+    let crash = |mut run: Run, at: i64, msg: &str| {
+        say(&mut run, at, msg);
+        run.exit = Some((at + 5, 1, "Error"));
+        run
+    };
     for key in ["DB_HOST", "DB_USER", "DB_PASSWORD", "DB_NAME", "REDIS_HOST"] {
         if env.get(key).is_none_or(|v| v.is_empty()) {
-            say(&mut run, t + 5, &format!(
+            return crash(run, t + 5, &format!(
                 "/app/src/config.js:14\n    throw new Error(`Missing required environment variable ${{name}}`);\n    ^\n\nError: Missing required environment variable {key}\n    at required (/app/src/config.js:14:11)\n    at Object.<anonymous> (/app/src/config.js:22:15)\n    at Module._compile (node:internal/modules/cjs/loader:1469:14)\n\nNode.js v20.17.0"
             ));
-            run.exit = Some((t + 10, 1, "Error"));
-            return run;
         }
     }
     let db_host = env["DB_HOST"].clone();
@@ -579,88 +583,53 @@ pub(crate) fn api_run(
         &format!("[db] connecting to {db_host}:{db_port}"),
     );
     let node_err = |msg: &str, at: &str| format!("{msg}\n    at {at}\nNode.js v20.17.0");
-    match connect(view, labels, &db_host, db_port) {
-        Conn::NotFound => {
-            t += 40;
-            say(&mut run, t, &format!(
-                "Error: getaddrinfo ENOTFOUND {db_host}\n    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26) {{\n  errno: -3008,\n  code: 'ENOTFOUND',\n  syscall: 'getaddrinfo',\n  hostname: '{db_host}'\n}}\n\nNode.js v20.17.0"
-            ));
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::DnsBlocked => {
-            t += 10_000;
-            say(
-                &mut run,
-                t,
-                &node_err(
-                    &format!("Error: getaddrinfo EAI_AGAIN {db_host}"),
-                    "GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)",
-                ),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Refused(addr) => {
-            t += 15;
-            say(
-                &mut run,
-                t,
-                &node_err(
-                    &format!("Error: connect ECONNREFUSED {addr}"),
-                    "TCPConnectWrap.afterConnect [as oncomplete] (node:net:1607:16)",
-                ),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Timeout(_) => {
-            t += 10_000;
-            say(&mut run, t, &node_err("Error: Connection terminated due to connection timeout", "Client._handleErrorWhileConnecting (/app/node_modules/pg/lib/client.js:336:19)"));
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Open(app) if app != "postgres" => {
-            t += 2_000;
-            say(
-                &mut run,
-                t,
-                &node_err(
-                    "Error: Connection terminated unexpectedly",
-                    "Connection.<anonymous> (/app/node_modules/pg/lib/client.js:132:73)",
-                ),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Open(_) => {}
-    }
+    const PG_PARSER: &str =
+        "Parser.parseErrorMessage (/app/node_modules/pg-protocol/dist/parser.js:283:98)";
     let user = env["DB_USER"].as_str();
-    if user != "shop" || env["DB_PASSWORD"] != d.db_password {
-        t += 30;
-        say(
-            &mut run,
-            t,
-            &node_err(
+    let db_failure = match connect(view, labels, &db_host, db_port) {
+        Conn::NotFound => Some((40, format!(
+            "Error: getaddrinfo ENOTFOUND {db_host}\n    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26) {{\n  errno: -3008,\n  code: 'ENOTFOUND',\n  syscall: 'getaddrinfo',\n  hostname: '{db_host}'\n}}\n\nNode.js v20.17.0"
+        ))),
+        Conn::DnsBlocked => Some((
+            10_000,
+            node_err(
+                &format!("Error: getaddrinfo EAI_AGAIN {db_host}"),
+                "GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)",
+            ),
+        )),
+        Conn::Refused(addr) => Some((
+            15,
+            node_err(
+                &format!("Error: connect ECONNREFUSED {addr}"),
+                "TCPConnectWrap.afterConnect [as oncomplete] (node:net:1607:16)",
+            ),
+        )),
+        Conn::Timeout(_) => Some((10_000, node_err("Error: Connection terminated due to connection timeout", "Client._handleErrorWhileConnecting (/app/node_modules/pg/lib/client.js:336:19)"))),
+        Conn::Open(app) if app != "postgres" => Some((
+            2_000,
+            node_err(
+                "Error: Connection terminated unexpectedly",
+                "Connection.<anonymous> (/app/node_modules/pg/lib/client.js:132:73)",
+            ),
+        )),
+        Conn::Open(_) if user != "shop" || env["DB_PASSWORD"] != d.db_password => Some((
+            30,
+            node_err(
                 &format!("error: password authentication failed for user \"{user}\""),
-                "Parser.parseErrorMessage (/app/node_modules/pg-protocol/dist/parser.js:283:98)",
+                PG_PARSER,
             ),
-        );
-        run.exit = Some((t + 5, 1, "Error"));
-        return run;
-    }
-    if env["DB_NAME"] != "shop" {
-        t += 30;
-        say(
-            &mut run,
-            t,
-            &node_err(
+        )),
+        Conn::Open(_) if env["DB_NAME"] != "shop" => Some((
+            30,
+            node_err(
                 &format!("error: database \"{}\" does not exist", env["DB_NAME"]),
-                "Parser.parseErrorMessage (/app/node_modules/pg-protocol/dist/parser.js:283:98)",
+                PG_PARSER,
             ),
-        );
-        run.exit = Some((t + 5, 1, "Error"));
-        return run;
+        )),
+        Conn::Open(_) => None,
+    };
+    if let Some((delay, msg)) = db_failure {
+        return crash(run, t + delay, &msg);
     }
     t += 30;
     say(
@@ -674,72 +643,45 @@ pub(crate) fn api_run(
         .and_then(|p| p.parse().ok())
         .unwrap_or(6379);
     let redis_err = |e: &str| format!("[ioredis] Unhandled error event: {e}");
-    match connect(view, labels, &redis_host, redis_port) {
+    const REDIS_PARSER: &str =
+        "\n    at parseError (/app/node_modules/redis-parser/lib/parser.js:179:12)";
+    let pass = env.get("REDIS_PASSWORD").cloned().unwrap_or_default();
+    let redis_failure = match connect(view, labels, &redis_host, redis_port) {
         Conn::NotFound => {
-            t += 40;
+            // ioredis reports it, then the app's own handler a moment later.
             say(
                 &mut run,
-                t,
+                t + 40,
                 &redis_err(&format!("Error: getaddrinfo ENOTFOUND {redis_host}")),
             );
-            say(&mut run, t + 1, &format!("Error: Redis connection to {redis_host}:{redis_port} failed - getaddrinfo ENOTFOUND {redis_host}"));
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
+            say(&mut run, t + 41, &format!("Error: Redis connection to {redis_host}:{redis_port} failed - getaddrinfo ENOTFOUND {redis_host}"));
+            Some((40, String::new()))
         }
-        Conn::DnsBlocked => {
-            t += 10_000;
-            say(
-                &mut run,
-                t,
-                &redis_err(&format!("Error: getaddrinfo EAI_AGAIN {redis_host}")),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Refused(addr) => {
-            t += 15;
-            say(
-                &mut run,
-                t,
-                &redis_err(&format!("Error: connect ECONNREFUSED {addr}")),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Timeout(addr) => {
-            t += 10_000;
-            say(
-                &mut run,
-                t,
-                &redis_err(&format!("Error: connect ETIMEDOUT {addr}")),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Open(app) if app != "redis" => {
-            t += 10;
-            say(
-                &mut run,
-                t,
-                &redis_err("Error: Protocol error, got \"H\" as reply type byte"),
-            );
-            run.exit = Some((t + 5, 1, "Error"));
-            return run;
-        }
-        Conn::Open(_) => {}
-    }
-    let pass = env.get("REDIS_PASSWORD").cloned().unwrap_or_default();
-    if pass.is_empty() {
-        t += 10;
-        say(&mut run, t, "ReplyError: NOAUTH Authentication required.\n    at parseError (/app/node_modules/redis-parser/lib/parser.js:179:12)");
-        run.exit = Some((t + 5, 1, "Error"));
-        return run;
-    }
-    if pass != d.redis_password {
-        t += 10;
-        say(&mut run, t, "ReplyError: WRONGPASS invalid username-password pair or user is disabled.\n    at parseError (/app/node_modules/redis-parser/lib/parser.js:179:12)");
-        run.exit = Some((t + 5, 1, "Error"));
-        return run;
+        Conn::DnsBlocked => Some((
+            10_000,
+            redis_err(&format!("Error: getaddrinfo EAI_AGAIN {redis_host}")),
+        )),
+        Conn::Refused(addr) => Some((15, redis_err(&format!("Error: connect ECONNREFUSED {addr}")))),
+        Conn::Timeout(addr) => Some((
+            10_000,
+            redis_err(&format!("Error: connect ETIMEDOUT {addr}")),
+        )),
+        Conn::Open(app) if app != "redis" => Some((
+            10,
+            redis_err("Error: Protocol error, got \"H\" as reply type byte"),
+        )),
+        Conn::Open(_) if pass.is_empty() => Some((
+            10,
+            format!("ReplyError: NOAUTH Authentication required.{REDIS_PARSER}"),
+        )),
+        Conn::Open(_) if pass != d.redis_password => Some((
+            10,
+            format!("ReplyError: WRONGPASS invalid username-password pair or user is disabled.{REDIS_PARSER}"),
+        )),
+        Conn::Open(_) => None,
+    };
+    if let Some((delay, msg)) = redis_failure {
+        return crash(run, t + delay, &msg);
     }
     t += 10;
     say(
