@@ -1574,6 +1574,136 @@ fn split_unescaped(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+
+    #[track_caller]
+    fn check_age(secs: i64, want: &str) {
+        assert_eq!(age(secs * 1000), want, "{secs}s");
+    }
+
+    /// Cases after apimachinery's `TestHumanDuration` (util/duration/duration_test.go).
+    #[test]
+    fn human_duration() {
+        let cases = [
+            (0, "0s"),
+            (1, "1s"),
+            (59, "59s"),
+            (60, "60s"),
+            (119, "119s"),
+            (120, "2m"),
+            (121, "2m1s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (10_799, "179m"),
+            (10_800, "3h"),
+            (10_860, "3h1m"),
+            (28_799, "7h59m"),
+            (28_800, "8h"),
+            (172_799, "47h"),
+            (172_800, "2d"),
+            (176_400, "2d1h"),
+            (691_199, "7d23h"),
+            (691_200, "8d"),
+            (63_071_999, "729d"),
+            (63_072_000, "2y"),
+            (63_158_400, "2y1d"),
+            (252_287_999, "7y364d"),
+            (252_288_000, "8y"),
+        ];
+        for (s, want) in cases {
+            check_age(s, want);
+        }
+        assert_eq!(age(-500), "0s");
+        assert_eq!(age(-1999), "0s");
+        assert_eq!(age(-5000), "<invalid>");
+    }
+
+    #[track_caller]
+    fn check_pod(pod: serde_json::Value, want: (usize, usize, &str, i32)) {
+        let p: Pod = serde_json::from_value(pod).expect("pod");
+        let (ready, total, reason, restarts, _) = pod_status(&p);
+        assert_eq!((ready, total, reason.as_str(), restarts), want);
+    }
+
+    /// Cases after kubectl's `TestPrintPod` (pkg/printers/internalversion/printers_test.go).
+    #[test]
+    fn pod_status_words() {
+        use serde_json::json;
+        let spec = json!({"containers": [{"name": "a"}, {"name": "b"}]});
+        // Basic: one running ready, one waiting without reason.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": true, "restartCount": 6,
+                 "state": {"running": {}}},
+                {"name": "b", "image": "", "imageID": "", "ready": false, "restartCount": 0}
+            ]}}),
+            (1, 2, "podPhase", 6),
+        );
+        // Waiting reason wins.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 3,
+                 "state": {"waiting": {"reason": "ContainerWaitingReason"}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 3,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "ContainerWaitingReason", 6),
+        );
+        // Terminated reason.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 3,
+                 "state": {"terminated": {"reason": "ContainerTerminatedReason", "exitCode": 1}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 3,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "ContainerTerminatedReason", 6),
+        );
+        // Terminated without reason: ExitCode, or Signal when one is set.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "podPhase", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 3,
+                 "state": {"terminated": {"exitCode": 1}}},
+                {"name": "b", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 0, "signal": 9}}}
+            ]}}),
+            (0, 2, "ExitCode:1", 3),
+        );
+        // Completed with a container still running and a Ready condition: Running.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "True"}],
+                "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"reason": "Completed", "exitCode": 0}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 0,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "Running", 0),
+        );
+        // ... and without the Ready condition: NotReady.
+        check_pod(
+            json!({"spec": spec, "status": {"phase": "Running", "containerStatuses": [
+                {"name": "a", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"reason": "Completed", "exitCode": 0}}},
+                {"name": "b", "image": "", "imageID": "", "ready": true, "restartCount": 0,
+                 "state": {"running": {}}}
+            ]}}),
+            (1, 2, "NotReady", 0),
+        );
+        // Deleting and not terminal: Terminating.
+        check_pod(
+            json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"},
+                "spec": spec, "status": {"phase": "Running"}}),
+            (0, 2, "Terminating", 0),
+        );
+        // Deleting a Succeeded Pod keeps its phase.
+        check_pod(
+            json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"},
+                "spec": spec, "status": {"phase": "Succeeded"}}),
+            (0, 2, "Succeeded", 0),
+        );
+    }
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
