@@ -1027,8 +1027,7 @@ fn split(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// `kubectl describe TYPE [NAME]`, `describe TYPE/NAME`: Pods by their own
-/// describer below, the other kinds by [`describe::describe`].
+/// `kubectl describe TYPE [NAME]`, `describe TYPE/NAME`, `describe TYPE N1 N2`.
 fn describe(world: &World, args: &[&str]) -> String {
     let (word, name) = match args {
         [t] if t.contains('/') => {
@@ -1049,38 +1048,7 @@ fn describe(world: &World, args: &[&str]) -> String {
                 .join("\n\n")
         }
     };
-    if !matches!(word, "po" | "pod" | "pods") {
-        return describe::describe(world, word, name);
-    }
-    let mut names: Vec<String> = world
-        .pods()
-        .iter()
-        .filter_map(|p| p.metadata.name.clone())
-        .collect();
-    names.sort();
-    let chosen: Vec<&String> = match name {
-        None => names.iter().collect(),
-        Some(n) if names.iter().any(|x| x == n) => {
-            vec![names.iter().find(|x| *x == n).unwrap_or(&names[0])]
-        }
-        Some(n) => names.iter().filter(|x| x.starts_with(n)).collect(),
-    };
-    if chosen.is_empty() {
-        return match name {
-            Some(n) => format!("Error from server (NotFound): pods \"{n}\" not found"),
-            None => "No resources found in default namespace.".into(),
-        };
-    }
-    chosen
-        .into_iter()
-        .map(|n| describe_pod(world, n))
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
-/// `kubectl describe pod NAME`, in kubectl's layout (the fields the lab models).
-fn describe_pod(world: &World, name: &str) -> String {
-    describe::pod(world, name)
+    describe::describe(world, word, name)
 }
 
 #[cfg(test)]

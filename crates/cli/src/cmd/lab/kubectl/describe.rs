@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kubeprep_sim::lab::table::Resource;
 use kubeprep_sim::lab::World;
 
 /// kubectl's describer output for one object of `word` (a resource word as
@@ -20,25 +21,19 @@ use kubeprep_sim::lab::World;
 /// `None`; a name that matches nothing exactly describes the objects it
 /// prefixes, as kubectl does.
 pub fn describe(world: &World, word: &str, name: Option<&str>) -> String {
-    let kind = match word {
-        "deploy" | "deployment" | "deployments" => "deployments.apps",
-        "rs" | "replicaset" | "replicasets" => "replicasets.apps",
-        "svc" | "service" | "services" => "services",
-        "ep" | "endpoints" | "endpoint" => "endpoints",
-        "cm" | "configmap" | "configmaps" => "configmaps",
-        "secret" | "secrets" => "secrets",
-        "netpol" | "networkpolicy" | "networkpolicies" => "networkpolicies.networking.k8s.io",
-        "no" | "node" | "nodes" => "nodes",
-        other => return format!("error: the server doesn't have a resource type \"{other}\""),
+    let resource = match Resource::from_word(word) {
+        Some(r) if !matches!(r, Resource::Events | Resource::Namespaces) => r,
+        _ => return format!("error: the server doesn't have a resource type \"{word}\""),
     };
-    let names: Vec<String> = match kind {
-        "deployments.apps" => names_of(world.deployments(), |o| &o.metadata.name),
-        "replicasets.apps" => names_of(world.replica_sets(), |o| &o.metadata.name),
-        "services" => names_of(world.services(), |o| &o.metadata.name),
-        "endpoints" => names_of(&world.endpoints(), |o| &o.metadata.name),
-        "configmaps" => names_of(world.config_maps(), |o| &o.metadata.name),
-        "secrets" => names_of(world.secrets(), |o| &o.metadata.name),
-        "nodes" => names_of(world.nodes(), |o| &o.metadata.name),
+    let names: Vec<String> = match resource {
+        Resource::Pods => names_of(&world.pods(), |o| &o.metadata.name),
+        Resource::Deployments => names_of(world.deployments(), |o| &o.metadata.name),
+        Resource::ReplicaSets => names_of(world.replica_sets(), |o| &o.metadata.name),
+        Resource::Services => names_of(world.services(), |o| &o.metadata.name),
+        Resource::Endpoints => names_of(&world.endpoints(), |o| &o.metadata.name),
+        Resource::ConfigMaps => names_of(world.config_maps(), |o| &o.metadata.name),
+        Resource::Secrets => names_of(world.secrets(), |o| &o.metadata.name),
+        Resource::Nodes => names_of(world.nodes(), |o| &o.metadata.name),
         _ => names_of(world.network_policies(), |o| &o.metadata.name),
     };
     let chosen: Vec<&String> = match name {
@@ -48,20 +43,24 @@ pub fn describe(world: &World, word: &str, name: Option<&str>) -> String {
     };
     if chosen.is_empty() {
         return match name {
-            Some(n) => format!("Error from server (NotFound): {kind} \"{n}\" not found"),
+            Some(n) => format!(
+                "Error from server (NotFound): {} \"{n}\" not found",
+                resource.qualified()
+            ),
             None => "No resources found in default namespace.".into(),
         };
     }
     let parts: Vec<String> = chosen
         .into_iter()
-        .map(|n| match kind {
-            "deployments.apps" => deployment(world, n),
-            "replicasets.apps" => replica_set(world, n),
-            "services" => service(world, n),
-            "endpoints" => endpoints(world, n),
-            "configmaps" => config_map(world, n),
-            "secrets" => secret(world, n),
-            "nodes" => node(world, n),
+        .map(|n| match resource {
+            Resource::Pods => pod(world, n),
+            Resource::Deployments => deployment(world, n),
+            Resource::ReplicaSets => replica_set(world, n),
+            Resource::Services => service(world, n),
+            Resource::Endpoints => endpoints(world, n),
+            Resource::ConfigMaps => config_map(world, n),
+            Resource::Secrets => secret(world, n),
+            Resource::Nodes => node(world, n),
             _ => network_policy(world, n),
         })
         .collect();
