@@ -148,8 +148,7 @@ impl<'a> Lab<'a> {
     pub fn new(pack: &'a Pack, grader: &'a Grader, fault: Fault, seed: u64) -> Result<Lab<'a>> {
         let session = LabSession::new(pack, grader, "crashloop", fault.id(), seed)
             .with_context(|| format!("the pack has no lab `crashloop` with fault `{fault}`"))?;
-        let mut world = World::new(fault, seed);
-        world.advance(HEAD_START_MS);
+        let world = arrival(fault, seed);
         Ok(Lab { world, session })
     }
 
@@ -213,8 +212,7 @@ impl<'a> Lab<'a> {
 /// `commands` run again (a resumed lab is rebuilt this way: the world is
 /// deterministic).
 pub fn rebuild(fault: Fault, seed: u64, commands: &[LabLine]) -> World {
-    let mut world = World::new(fault, seed);
-    world.advance(HEAD_START_MS);
+    let mut world = arrival(fault, seed);
     for c in commands {
         run_command(
             &mut world,
@@ -267,6 +265,13 @@ impl kubectl::Console for Replay {
         self.lines.pop_front()
     }
     fn write(&mut self, _s: &str) {}
+}
+
+/// The lab world as the candidate finds it: the api failing for [`HEAD_START_MS`].
+pub fn arrival(fault: Fault, seed: u64) -> World {
+    let mut world = World::new(fault, seed);
+    world.advance(HEAD_START_MS);
+    world
 }
 
 /// Simulated time since the candidate arrived in `world`.

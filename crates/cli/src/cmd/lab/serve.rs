@@ -13,10 +13,8 @@ use kubeprep_bank::Pack;
 use kubeprep_grade::Grader;
 use kubeprep_interview::lab::{self as score, LabSession};
 use kubeprep_server::lab::{router, serve_tls, Certificate, Lab, LabState};
-use kubeprep_sim::lab::World;
 
 use super::Global;
-use super::HEAD_START_MS;
 use crate::term::print;
 use crate::Outcome;
 
@@ -65,8 +63,7 @@ pub fn run(g: &Global, s: Scenario) -> Result<Outcome> {
     let session = LabSession::new(pack, grader, "crashloop", fault.id(), seed)
         .with_context(|| format!("the pack has no lab `crashloop` with fault `{fault}`"))?;
     refuse_foreign_kubeconfig(&a.kubeconfig)?;
-    let mut world = World::new(fault, seed);
-    world.advance(HEAD_START_MS);
+    let world = super::arrival(fault, seed);
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
