@@ -154,7 +154,7 @@ impl<'a> Lab<'a> {
 
     /// Simulated time since the candidate arrived.
     pub fn sim_ms(&self) -> i64 {
-        self.world.elapsed_ms() - HEAD_START_MS
+        sim_ms(&self.world)
     }
 
     /// Runs one command against the cluster (it takes [`STEP_MS`]) and records it.
