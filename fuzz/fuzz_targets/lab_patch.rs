@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use kubeprep_server::lab::patch::{apply, PatchType};
+use kubeprep_sim::lab::patch::{apply, PatchType};
 
 const CURRENT: &str = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api","labels":{"app":"api"}},
 "spec":{"replicas":3,"selector":{"matchLabels":{"app":"api"}},"template":{"metadata":{"labels":{"app":"api"}},

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kubeprep_server::lab::patch::{apply, PatchType};
+use kubeprep_sim::lab::patch::{apply, PatchType};
 use kubeprep_sim::lab::table::{FieldSelector, Resource, Selector};
 
 fn corpus(name: &str) -> Vec<(String, Vec<u8>)> {

@@ -20,9 +20,9 @@ use kubeprep_sim::manifest::{self, ProblemKind};
 use serde_json::{json, Value};
 
 use super::discovery;
-use super::patch::{self, PatchType};
 use super::status::ApiError;
 use super::{body_bytes, Lab};
+use kubeprep_sim::lab::patch::{self, PatchType};
 
 type Query = BTreeMap<String, String>;
 

@@ -16,7 +16,6 @@
 
 mod api;
 pub mod discovery;
-pub mod patch;
 pub mod proto;
 pub mod status;
 mod tls;

@@ -10,6 +10,7 @@
 mod app;
 mod fault;
 mod kubelet;
+pub mod patch;
 mod scenario;
 pub mod table;
 

@@ -15,6 +15,7 @@ mod rollout;
 mod shell;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kubeprep_sim::lab::patch::{self, PatchType};
 use kubeprep_sim::lab::table::{
     self as lab_table, FieldSelector, Item, RenderOptions, Resource, Selector,
 };
@@ -683,7 +684,7 @@ fn patch(world: &mut World, args: &[&str]) -> String {
         );
     }
     let mut body = None;
-    let mut strategic = true;
+    let mut kind_of_patch = PatchType::Strategic;
     let mut it = rest.iter().copied();
     while let Some(a) = it.next() {
         let ty = match a {
@@ -699,25 +700,21 @@ fn patch(world: &mut World, args: &[&str]) -> String {
             a if a.starts_with("--type=") => &a[7..],
             a => return format!("error: unknown argument {a:?}"),
         };
-        match ty {
-            "merge" => strategic = false,
-            "strategic" => strategic = true,
-            t => {
-                return format!(
-                    "error: the lab applies --type strategic (the default) or merge, not {t:?}"
-                )
-            }
-        }
+        kind_of_patch = match ty {
+            "strategic" => PatchType::Strategic,
+            "merge" => PatchType::Merge,
+            "json" => PatchType::Json,
+            t => return format!("error: --type must be one of [json merge strategic], not {t:?}"),
+        };
     }
     let Some(body) = body else {
         return "error: must specify -p to patch".into();
     };
-    let patch: Value = match serde_json::from_str(body) {
-        Ok(v) => v,
-        Err(e) => return format!("error: unable to parse \"{body}\": {e}"),
-    };
+    if let Err(e) = serde_json::from_str::<Value>(body) {
+        return format!("error: unable to parse \"{body}\": {e}");
+    }
     let resource = singular(kind);
-    let mut doc = match current(world, kind, name) {
+    let before = match current(world, kind, name) {
         Some(Ok(v)) => v,
         Some(Err(e)) => return format!("error: {e}"),
         None => {
@@ -727,12 +724,11 @@ fn patch(world: &mut World, args: &[&str]) -> String {
             )
         }
     };
-    let before = doc.clone();
-    if strategic {
-        strategic_merge(&mut doc, &patch);
-    } else {
-        merge(&mut doc, &patch);
-    }
+    // The same patch engine the lab's API server runs for the real kubectl.
+    let doc = match patch::apply(kind_of_patch, &before, body.as_bytes()) {
+        Ok(doc) => doc,
+        Err(e) => return format!("Error from server (BadRequest): {}", e.0),
+    };
     if doc == before {
         return format!("{resource}/{name} patched (no change)");
     }
@@ -769,59 +765,6 @@ fn delete(world: &mut World, args: &[&str]) -> String {
             format!("Error from server (NotFound): {e}")
         }
         Err(e) => format!("error: {e}"),
-    }
-}
-
-/// kubectl's default strategic merge patch, approximated: like a JSON merge
-/// patch, except that lists of objects that all carry a `name` (containers,
-/// env, ports, volumes) merge item by item on that name.
-fn strategic_merge(target: &mut Value, patch: &Value) {
-    let keyed = |a: &Vec<Value>| {
-        !a.is_empty()
-            && a.iter()
-                .all(|v| v.get("name").is_some_and(Value::is_string))
-    };
-    match (target, patch) {
-        (Value::Array(t), Value::Array(p)) if keyed(p) && keyed(t) => {
-            for item in p {
-                match t.iter_mut().find(|x| x.get("name") == item.get("name")) {
-                    Some(existing) => strategic_merge(existing, item),
-                    None => t.push(item.clone()),
-                }
-            }
-        }
-        (t @ Value::Object(_), Value::Object(p)) => {
-            if let Value::Object(t) = t {
-                for (k, v) in p {
-                    if v.is_null() {
-                        t.remove(k);
-                    } else {
-                        strategic_merge(t.entry(k.clone()).or_insert(Value::Null), v);
-                    }
-                }
-            }
-        }
-        (t, p) => merge(t, p),
-    }
-}
-
-/// RFC 7386 JSON merge patch.
-fn merge(target: &mut Value, patch: &Value) {
-    let Value::Object(p) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Default::default());
-    }
-    if let Value::Object(t) = target {
-        for (k, v) in p {
-            if v.is_null() {
-                t.remove(k);
-            } else {
-                merge(t.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
     }
 }
 
@@ -1184,41 +1127,6 @@ mod tests {
         assert_eq!(escape("x\u{7f}\u{9b}"), "x^?\\u{9b}");
     }
 
-    #[track_caller]
-    fn check_merge(target: &str, patch: &str, want: &str) {
-        let mut t: Value = serde_json::from_str(target).expect("target");
-        merge(&mut t, &serde_json::from_str(patch).expect("patch"));
-        assert_eq!(t, serde_json::from_str::<Value>(want).expect("want"));
-    }
-
-    /// The examples of RFC 7386, appendix A.
-    #[test]
-    fn json_merge_patch() {
-        check_merge(r#"{"a":"b"}"#, r#"{"a":"c"}"#, r#"{"a":"c"}"#);
-        check_merge(r#"{"a":"b"}"#, r#"{"b":"c"}"#, r#"{"a":"b","b":"c"}"#);
-        check_merge(r#"{"a":"b"}"#, r#"{"a":null}"#, r#"{}"#);
-        check_merge(r#"{"a":"b","b":"c"}"#, r#"{"a":null}"#, r#"{"b":"c"}"#);
-        check_merge(r#"{"a":["b"]}"#, r#"{"a":"c"}"#, r#"{"a":"c"}"#);
-        check_merge(r#"{"a":"c"}"#, r#"{"a":["b"]}"#, r#"{"a":["b"]}"#);
-        check_merge(
-            r#"{"a":{"b":"c"}}"#,
-            r#"{"a":{"b":"d","c":null}}"#,
-            r#"{"a":{"b":"d"}}"#,
-        );
-        check_merge(r#"{"a":[{"b":"c"}]}"#, r#"{"a":[1]}"#, r#"{"a":[1]}"#);
-        check_merge(r#"["a","b"]"#, r#"["c","d"]"#, r#"["c","d"]"#);
-        check_merge(r#"{"a":"b"}"#, r#"["c"]"#, r#"["c"]"#);
-        check_merge(r#"{"a":"foo"}"#, "null", "null");
-        check_merge(r#"{"a":"foo"}"#, r#""bar""#, r#""bar""#);
-        check_merge(r#"{"e":null}"#, r#"{"a":1}"#, r#"{"e":null,"a":1}"#);
-        check_merge(r#"[1,2]"#, r#"{"a":"b","c":null}"#, r#"{"a":"b"}"#);
-        check_merge(
-            r#"{}"#,
-            r#"{"a":{"bb":{"ccc":null}}}"#,
-            r#"{"a":{"bb":{}}}"#,
-        );
-    }
-
     #[test]
     fn yaml_of_json() {
         let v = serde_json::json!({
@@ -1237,28 +1145,6 @@ mod tests {
             // Keys sorted, as kubectl prints them.
             "colon: \"a: b\"\ndata:\n  DB_HOST: postgres\n  EMPTY: \"\"\n  FLAG: \"true\"\n  PORT: \"5432\"\nimage: ghcr.io/kubeprep/shop-api:1.4.2\nitems:\n- name: a\n  value: x y\n- plain\nkind: ConfigMap\nnone: {}\nsurge: 25%\n"
         );
-    }
-
-    #[test]
-    fn strategic_merges_containers_by_name() {
-        let mut t = serde_json::json!({"containers": [
-            {"name": "api", "image": "a:1", "command": ["sh"]},
-            {"name": "side", "image": "s:1"}
-        ]});
-        let p =
-            serde_json::json!({"containers": [{"name": "api", "command": null, "image": "a:2"}]});
-        strategic_merge(&mut t, &p);
-        assert_eq!(
-            t,
-            serde_json::json!({"containers": [
-                {"name": "api", "image": "a:2"},
-                {"name": "side", "image": "s:1"}
-            ]})
-        );
-        // A plain merge patch replaces the list.
-        let mut t2 = serde_json::json!({"containers": [{"name": "api", "image": "a:1"}]});
-        merge(&mut t2, &serde_json::json!({"containers": [{"name": "x"}]}));
-        assert_eq!(t2, serde_json::json!({"containers": [{"name": "x"}]}));
     }
 
     #[test]

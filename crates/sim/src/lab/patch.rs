@@ -277,6 +277,63 @@ fn merge_list(target: &mut Value, items: &[Value], field: &str) -> Result<(), Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[track_caller]
+    fn check_merge(target: &str, patch: &str, want: &str) {
+        let t: Value = serde_json::from_str(target).expect("target");
+        let got = apply(PatchType::Merge, &t, patch.as_bytes()).expect("patch");
+        assert_eq!(got, serde_json::from_str::<Value>(want).expect("want"));
+    }
+
+    #[test]
+    fn strategic_merges_containers_by_name() {
+        let t = json!({"containers": [
+            {"name": "api", "image": "a:1", "command": ["sh"]},
+            {"name": "side", "image": "s:1"}
+        ]});
+        let p = json!({"containers": [{"name": "api", "command": null, "image": "a:2"}]});
+        check(
+            PatchType::Strategic,
+            t,
+            p,
+            json!({"containers": [
+                {"name": "api", "image": "a:2"},
+                {"name": "side", "image": "s:1"}
+            ]}),
+        );
+        // A plain merge patch replaces the list.
+        check(
+            PatchType::Merge,
+            json!({"containers": [{"name": "api", "image": "a:1"}]}),
+            json!({"containers": [{"name": "x"}]}),
+            json!({"containers": [{"name": "x"}]}),
+        );
+    }
+
+    /// The examples of RFC 7386, appendix A, whose patch is an object (the
+    /// API server takes no other merge patch).
+    #[test]
+    fn json_merge_patch() {
+        check_merge(r#"{"a":"b"}"#, r#"{"a":"c"}"#, r#"{"a":"c"}"#);
+        check_merge(r#"{"a":"b"}"#, r#"{"b":"c"}"#, r#"{"a":"b","b":"c"}"#);
+        check_merge(r#"{"a":"b"}"#, r#"{"a":null}"#, r#"{}"#);
+        check_merge(r#"{"a":"b","b":"c"}"#, r#"{"a":null}"#, r#"{"b":"c"}"#);
+        check_merge(r#"{"a":["b"]}"#, r#"{"a":"c"}"#, r#"{"a":"c"}"#);
+        check_merge(r#"{"a":"c"}"#, r#"{"a":["b"]}"#, r#"{"a":["b"]}"#);
+        check_merge(
+            r#"{"a":{"b":"c"}}"#,
+            r#"{"a":{"b":"d","c":null}}"#,
+            r#"{"a":{"b":"d"}}"#,
+        );
+        check_merge(r#"{"a":[{"b":"c"}]}"#, r#"{"a":[1]}"#, r#"{"a":[1]}"#);
+        check_merge(r#"{"e":null}"#, r#"{"a":1}"#, r#"{"e":null,"a":1}"#);
+        check_merge(r#"[1,2]"#, r#"{"a":"b","c":null}"#, r#"{"a":"b"}"#);
+        check_merge(
+            r#"{}"#,
+            r#"{"a":{"bb":{"ccc":null}}}"#,
+            r#"{"a":{"bb":{}}}"#,
+        );
+    }
     use serde_json::json;
 
     #[track_caller]
